@@ -1,0 +1,123 @@
+// Domain types shared by every layer. No I/O here.
+
+export type Classification = 'public' | 'internal' | 'confidential' | 'restricted';
+
+/** Who may read a document. Stored now, enforced by the permission-aware retrieval issue. */
+export interface AccessPolicy {
+  /** Principals such as `user:alice` or `group:finance`. `*` (or an absent policy) means everyone in the workspace. */
+  readers: string[];
+}
+
+export interface Workspace {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface ChunkingSettings {
+  /** Upper bound of tokens per chunk, counted with `tokenizer`. */
+  maxTokens: number;
+  /** Tokens repeated from the end of the previous chunk when text has to be split. */
+  overlapTokens: number;
+  tokenizer: 'cl100k_base' | 'o200k_base';
+}
+
+export interface AnalyzerSettings {
+  /** Analyzer name from the analyzer registry (src/search/analyzers). */
+  name: string;
+}
+
+export interface CollectionSettings {
+  chunking: ChunkingSettings;
+  analyzer: AnalyzerSettings;
+}
+
+export interface Collection {
+  id: string;
+  workspaceId: string;
+  name: string;
+  settings: CollectionSettings;
+  classification: Classification;
+  createdAt: string;
+  /** Incremented by every write that changes the collection's documents; lets indexes detect staleness. */
+  generation: number;
+}
+
+/** Metadata every parser/connector fills in as far as the format allows. */
+export interface DocumentMetadata {
+  title?: string;
+  path?: string;
+  mediaType?: string;
+  size?: number;
+  modifiedAt?: string;
+  author?: string;
+  [key: string]: unknown;
+}
+
+export interface Document {
+  id: string;
+  collectionId: string;
+  /** Stable id given by the source (relative path, `path#_id` for records inside a file…). */
+  sourceId: string;
+  /** Source file the document came from, relative to the connector root; several documents may share one. */
+  sourcePath: string;
+  version: number;
+  contentHash: string;
+  metadata: DocumentMetadata;
+  accessPolicy: AccessPolicy | null;
+  classification: Classification | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Where a chunk sits in its document; survives from the parser's blocks. */
+export interface ChunkLocation {
+  /** Heading path, outermost first. */
+  headings?: string[];
+  /** 1-based page (PDF), slide (PPTX) or sheet index (XLSX); first and last when a chunk spans pages. */
+  pageStart?: number;
+  pageEnd?: number;
+  /** Sheet or table name where the format has one. */
+  sheet?: string;
+  /** True when the chunk holds (part of) a table. */
+  table?: boolean;
+}
+
+export interface Chunk {
+  id: string;
+  documentId: string;
+  ordinal: number;
+  text: string;
+  tokenCount: number;
+  location: ChunkLocation;
+}
+
+/** Per-file outcome of the last sync, listed by `strata status`. */
+export type FileStatus = 'indexed' | 'unchanged' | 'failed' | 'deleted' | 'pending';
+
+export interface FileState {
+  collectionId: string;
+  path: string;
+  status: FileStatus;
+  fileHash: string | null;
+  size: number | null;
+  modifiedAt: string | null;
+  /** Why the file failed, in words a user can act on. */
+  reason: string | null;
+  documentCount: number;
+  jobId: string | null;
+  updatedAt: string;
+}
+
+export type JobStatus = 'running' | 'succeeded' | 'failed' | 'interrupted';
+
+export interface Job {
+  id: string;
+  kind: string;
+  collectionId: string | null;
+  status: JobStatus;
+  startedAt: string;
+  finishedAt: string | null;
+  stats: Record<string, number>;
+  error: string | null;
+}
