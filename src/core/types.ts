@@ -93,7 +93,7 @@ export interface Chunk {
 }
 
 /** Per-file outcome of the last sync, listed by `strata status`. */
-export type FileStatus = 'indexed' | 'unchanged' | 'failed' | 'deleted' | 'pending';
+export type FileStatus = 'indexed' | 'unchanged' | 'failed' | 'skipped' | 'deleted';
 
 export interface FileState {
   collectionId: string;

@@ -1,0 +1,34 @@
+// Layering, checked in CI (`npm run lint`): dependencies point one way,
+// core ← (config, store, ingest, search engines) ← services (ingest/sync, search/service, eval) ← cli.
+// See docs/ARCHITECTURE.md.
+const layer = (name, path, mayNotImport, comment) => ({
+  name,
+  severity: 'error',
+  comment,
+  from: { path },
+  to: { path: mayNotImport },
+});
+
+module.exports = {
+  forbidden: [
+    layer('core-is-the-bottom', '^src/core/', '^src/(?!core/)', 'core holds types, config schema and errors; it imports nothing of ours'),
+    layer('store-below-services', '^src/(store|config)/', '^src/(ingest|search|eval|cli)/', 'store and config are adapters: they know core only'),
+    layer('ingest-not-search', '^src/ingest/', '^src/(search|eval|cli)/', 'ingest gets analysis injected (IndexTextFn), it does not import search'),
+    layer('search-not-ingest', '^src/search/', '^src/(ingest|eval|cli)/', 'search reads the store; it does not know how documents got there'),
+    layer('eval-below-cli', '^src/eval/', '^src/cli/', 'eval is a service; interfaces call it'),
+    layer('parsers-are-leaves', '^src/ingest/parsers/', '^src/(store|ingest/(?!parsers/))', 'a parser turns bytes into blocks and nothing else'),
+    layer('no-bench-in-src', '^src/', '^bench/', 'benchmarks use the product, never the other way round'),
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '\\.(test|testkit)\\.ts$' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+  },
+};

@@ -1,0 +1,48 @@
+// `strata search <query> --collection <name>`: BM25 search with filters and highlighted snippets.
+import type { Command } from 'commander';
+import { parseFilterArgs } from '../../search/filters.js';
+import { createSearcher } from '../../search/service.js';
+import { requireCollection } from '../context.js';
+import { printJson, renderSnippet, type Io } from '../output.js';
+import { collect, intArg, withContext } from './shared.js';
+
+export function registerSearch(program: Command, io: Io): void {
+  program
+    .command('search')
+    .description('search a collection')
+    .argument('<query...>', 'what to look for')
+    .requiredOption('--collection <name>', 'collection to search')
+    .option('-n, --limit <n>', 'number of results', intArg('--limit', 1, 1000))
+    .option('--offset <n>', 'skip the first n results', intArg('--offset', 0, 100000), 0)
+    .option('-f, --filter <expr>', 'metadata filter, repeatable: field=value, field!=v, field>v, field>=v, field<v, field<=v, field~text, field=a,b', collect)
+    .option('--chunks', 'return every matching chunk instead of one result per document')
+    .option('--json', 'print results as JSON')
+    .action(async (words: string[], flags, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const collection = await requireCollection(ctx, flags.collection);
+        const filter = flags.filter ? parseFilterArgs(flags.filter) : undefined;
+        const searcher = createSearcher(ctx.store, ctx.config.search.bm25);
+        const res = await searcher.search({
+          collection,
+          query: words.join(' '),
+          limit: flags.limit ?? ctx.config.search.defaultLimit,
+          offset: flags.offset,
+          filter,
+          collapse: flags.chunks ? 'chunk' : 'document',
+        });
+        if (flags.json) return printJson(io, { query: words.join(' '), collection: collection.name, ...res });
+        if (res.hits.length === 0) {
+          io.out.write(`no results for "${words.join(' ')}" in ${collection.name}\n`);
+          return;
+        }
+        const tty = Boolean(io.out.isTTY);
+        for (const h of res.hits) {
+          const where = [h.path, h.location.pageStart ? `p. ${h.location.pageStart}` : '', h.location.headings?.join(' › ')]
+            .filter(Boolean)
+            .join(' · ');
+          io.out.write(`${h.rank}. ${h.title ?? h.sourceId}  (${h.score.toFixed(2)})\n   ${where}\n`);
+          if (h.snippet) io.out.write(`   ${renderSnippet(h.snippet, tty)}\n`);
+        }
+      });
+    });
+}
