@@ -13,7 +13,7 @@ import { chunkBlocks } from './chunker.js';
 import { readSidecar, walkFolder, type FileEntry, type Sidecar } from './connectors/filesystem.js';
 import { parserFor, SUPPORTED_EXTENSIONS } from './parsers/index.js';
 import type { ParsedDocument, Parser } from './parsers/types.js';
-import { getTokenCounter } from './tokenizer.js';
+import { loadTokenCounter } from './tokenizer.js';
 
 /** Turns chunk text into the encoded terms the lexical index stores (injected by the caller: search owns analysis). */
 export type IndexTextFn = (text: string) => { terms: string; termCount: number };
@@ -54,7 +54,7 @@ export async function syncFolder(opts: SyncOptions): Promise<SyncReport> {
   const root = toPosix(opts.root).replace(/\/+$/, '');
   await store.recoverInterruptedJobs();
   const job = await store.startJob({ kind: 'ingest', collectionId: collection.id });
-  const counter = getTokenCounter(collection.settings.chunking.tokenizer);
+  const counter = await loadTokenCounter(collection.settings.chunking.tokenizer);
   const report: SyncReport = {
     jobId: job.id,
     files: { indexed: 0, unchanged: 0, failed: 0, skipped: 0, deleted: 0 },

@@ -45,5 +45,11 @@ export interface Parser {
   /** Lower-case extensions with the dot, e.g. `.md`. */
   extensions: string[];
   mediaType: string;
-  parse(bytes: Buffer, ctx: ParseContext): Promise<ParsedDocument[]>;
+  parse(bytes: Buffer, ctx: ParseContext): Promise<ParseResult>;
+}
+
+export interface ParseResult {
+  documents: ParsedDocument[];
+  /** Things the user should know that did not stop the file (skipped JSONL lines, OCR'd pages, re-encoded text…). */
+  warnings?: string[];
 }

@@ -1,0 +1,237 @@
+// Text analysis for the lexical index: Unicode tokenization with original offsets, normalization,
+// stopwords and Porter stemming. Analyzers are declared as data in ANALYZER_SPECS and built on demand.
+import { stemmer } from 'stemmer';
+import { StrataError } from '../core/errors.js';
+
+export interface Token {
+  term: string;
+  /** UTF-16 offsets into the analyzed text, for highlighting. */
+  start: number;
+  end: number;
+}
+
+export interface Analyzer {
+  readonly name: string;
+  /** Index/query terms in text order (duplicates kept: they are term frequencies). */
+  terms(text: string): string[];
+  /** The same terms with their offsets in `text`. */
+  tokens(text: string): Token[];
+}
+
+export interface AnalyzerSpec {
+  description: string;
+  /** Words dropped before stemming; matched after normalization. */
+  stopwords: readonly string[];
+  /** Porter-stem tokens made only of ASCII letters and digits (other scripts are not English). */
+  stem: boolean;
+  /** Drop a trailing 's ("Smith's" → smith), as Lucene's EnglishPossessiveFilter does. */
+  possessive: boolean;
+  /** Inner apostrophes: 'join' ("o'neil" → oneil, "don't" → dont) or 'split' ("l'homme" → l, homme). */
+  apostrophe: 'join' | 'split';
+  /** Strip accents from Latin letters ("café" → cafe), since English queries are mostly typed without them. */
+  foldLatinDiacritics: boolean;
+  /** Hyphenated words are split into parts; for ids mixing letters and digits ("IL-6") also emit "il6". */
+  catenateIds: boolean;
+}
+
+/** Lucene's EnglishAnalyzer.ENGLISH_STOP_WORDS_SET (33 words), also Anserini's default for BEIR runs. */
+export const LUCENE_ENGLISH_STOPWORDS: readonly string[] = [
+  'a', 'an', 'and', 'are', 'as', 'at', 'be', 'but', 'by', 'for', 'if', 'in', 'into', 'is', 'it', 'no', 'not',
+  'of', 'on', 'or', 'such', 'that', 'the', 'their', 'then', 'there', 'these', 'they', 'this', 'to', 'was',
+  'will', 'with',
+];
+
+/** The registry: adding an analyzer is adding an entry here. */
+export const ANALYZER_SPECS = {
+  english: {
+    description: 'English prose: Lucene stopwords, possessives, Porter stemming, accent folding (default)',
+    stopwords: LUCENE_ENGLISH_STOPWORDS,
+    stem: true,
+    possessive: true,
+    apostrophe: 'join',
+    foldLatinDiacritics: true,
+    catenateIds: true,
+  },
+  standard: {
+    description: 'Any language or code: lowercase and Unicode-normalize only (no stopwords, no stemming)',
+    stopwords: [],
+    stem: false,
+    possessive: false,
+    apostrophe: 'split',
+    foldLatinDiacritics: false,
+    catenateIds: true,
+  },
+} as const satisfies Record<string, AnalyzerSpec>;
+
+export type AnalyzerName = keyof typeof ANALYZER_SPECS;
+export const DEFAULT_ANALYZER: AnalyzerName = 'english';
+export const analyzerNames = (): string[] => Object.keys(ANALYZER_SPECS);
+
+const built = new Map<string, Analyzer>();
+
+/** The analyzer registered under `name`; throws a config error naming the valid ones otherwise. */
+export function getAnalyzer(name: string = DEFAULT_ANALYZER): Analyzer {
+  let a = built.get(name);
+  if (a) return a;
+  if (!Object.hasOwn(ANALYZER_SPECS, name)) {
+    throw new StrataError('search', 'config', `unknown analyzer "${name}"; valid analyzers: ${analyzerNames().join(', ')}`, {
+      details: { analyzer: name, allowed: analyzerNames() },
+      hint: 'set the collection analyzer to one of the listed names',
+    });
+  }
+  a = createAnalyzer(name, ANALYZER_SPECS[name as AnalyzerName]);
+  built.set(name, a);
+  return a;
+}
+
+// A token is a run of letters/digits/marks/connectors (Han and Hiragana excluded: they have no spaces
+// between words, so each ideograph is its own token, as in Lucene's StandardTokenizer), optionally joined
+// by inner apostrophes, with decimals ("0.5", "1,000") kept whole; hyphens join parts that are split later.
+// Built with `new RegExp` because the `v` flag (set subtraction) postdates the ES2022 target's syntax.
+const W = String.raw`[[\p{L}\p{N}\p{M}\p{Pc}]--[\p{sc=Han}\p{sc=Hiragana}]]`;
+const PIECE = String.raw`(?:\p{Nd}+(?:[.,]\p{Nd}+)+${W}*|${W}+(?:['’ʼ]${W}+)*)`;
+const TOKEN_STICKY_RE = new RegExp(String.raw`${PIECE}(?:[\-‐‑]${PIECE})*|[\p{sc=Han}\p{sc=Hiragana}]`, 'yv');
+const HYPHEN_RE = /[-‐‑]/;
+const PIECE_RE = new RegExp(PIECE, 'gv');
+const APOSTROPHE_RE = /['’ʼ]/g;
+const NON_ASCII_RE = /[^\x00-\x7f]/;
+const STEMMABLE_RE = /^[a-z0-9]+$/;
+const HAS_DIGIT_RE = /\p{N}/u;
+const HAS_LETTER_RE = /\p{L}/u;
+const asciiTable = (re: RegExp): Uint8Array => Uint8Array.from({ length: 128 }, (_, c) => (re.test(String.fromCharCode(c)) ? 1 : 0));
+const ASCII_WORD = asciiTable(/[A-Za-z0-9_]/);
+const ASCII_JOINER = asciiTable(/['.,-]/);
+
+/** Above this many distinct raw tokens the memo is dropped and refilled (bounded memory on huge corpora). */
+const MEMO_LIMIT = 200_000;
+
+type Emit = (term: string, start: number, end: number) => void;
+
+/** Builds an analyzer from a spec; exported so benchmarks and tests can try variants of the registered ones. */
+export function createAnalyzer(name: string, spec: AnalyzerSpec): Analyzer {
+  // raw token text → term, or '' when the token is dropped (stopword). Analysis dominates ingestion time and
+  // natural text repeats a small vocabulary, so most tokens are one Map lookup.
+  const memo = new Map<string, string>();
+
+  const normalize = (raw: string): string => {
+    let s = raw.toLowerCase();
+    if (NON_ASCII_RE.test(s)) {
+      s = s.normalize('NFKC').toLowerCase().replace(/ß/g, 'ss').replace(/ς/g, 'σ'); // full case folding
+      if (spec.foldLatinDiacritics) s = s.normalize('NFD').replace(/([a-z])[\u0300-\u036f]+/g, '$1').normalize('NFC');
+      s = s.replace(APOSTROPHE_RE, "'");
+    }
+    return s;
+  };
+  const stopwords = new Set(spec.stopwords.map((w) => finishApostrophes(normalize(w), spec)));
+
+  const analyzePiece = (raw: string): string => {
+    let term = memo.get(raw);
+    if (term !== undefined) return term;
+    term = finishApostrophes(normalize(raw), spec);
+    if (stopwords.has(term)) term = '';
+    else if (spec.stem && STEMMABLE_RE.test(term)) term = stemmer(term);
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(raw, term);
+    return term;
+  };
+
+  // Emits one piece, splitting it at apostrophes first when the spec says so.
+  const emitPiece = (raw: string, start: number, emit: Emit): void => {
+    if (spec.apostrophe === 'split' && (raw.includes("'") || raw.includes('’') || raw.includes('ʼ'))) {
+      let at = 0;
+      for (const part of raw.split(APOSTROPHE_RE)) {
+        const t = analyzePiece(part);
+        if (t) emit(t, start + at, start + at + part.length);
+        at += part.length + 1;
+      }
+      return;
+    }
+    const t = analyzePiece(raw);
+    if (t) emit(t, start, start + raw.length);
+  };
+
+  // Emits the token(s) of one regex match: a single piece, or a hyphenated compound split into parts.
+  const emitMatch = (raw: string, at: number, emit: Emit): void => {
+    if (!HYPHEN_RE.test(raw)) return emitPiece(raw, at, emit);
+    PIECE_RE.lastIndex = 0;
+    let parts = 0;
+    let digits = false;
+    let letters = false;
+    for (let p = PIECE_RE.exec(raw); p !== null; p = PIECE_RE.exec(raw)) {
+      parts++;
+      digits ||= HAS_DIGIT_RE.test(p[0]);
+      letters ||= HAS_LETTER_RE.test(p[0]);
+      emitPiece(p[0], at + p.index, emit);
+    }
+    // "IL-6", "COVID-19", "HLA-DR4": also index the joined id so "il6" and "IL-6" find each other.
+    if (spec.catenateIds && parts <= 3 && digits && letters) {
+      const t = analyzePiece(raw.replace(/[-‐‑]/g, ''));
+      if (t) emit(t, at, at + raw.length);
+    }
+  };
+
+  // Plain ASCII words (most tokens of most text) are cut by a char-code loop; anything that may need the
+  // full grammar (a joiner such as ' . , - followed by a word character, or any non-ASCII character)
+  // goes to the sticky regex, starting at the same token start, so both paths give identical tokens.
+  const scan = (text: string, emit: Emit): void => {
+    const n = text.length;
+    let i = 0;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c < 128 && ASCII_WORD[c] === 0) {
+        i++;
+        continue;
+      }
+      let j = i;
+      let simple = c < 128;
+      if (simple) {
+        while (j < n) {
+          const d = text.charCodeAt(j);
+          if (d < 128 && ASCII_WORD[d] === 1) j++;
+          else break;
+        }
+        if (j < n) {
+          const d = text.charCodeAt(j);
+          if (d >= 128) simple = false;
+          else if (ASCII_JOINER[d] === 1 && j + 1 < n) {
+            const e = text.charCodeAt(j + 1);
+            simple = e < 128 && ASCII_WORD[e] === 0;
+          }
+        }
+      }
+      if (simple) {
+        emitPiece(text.slice(i, j), i, emit);
+        i = j;
+        continue;
+      }
+      TOKEN_STICKY_RE.lastIndex = i;
+      const m = TOKEN_STICKY_RE.exec(text);
+      if (m === null) {
+        i += c >= 0xd800 && c <= 0xdbff ? 2 : 1; // not a word character (keep surrogate pairs together)
+        continue;
+      }
+      emitMatch(m[0], i, emit);
+      i = TOKEN_STICKY_RE.lastIndex;
+    }
+  };
+
+  return {
+    name,
+    terms(text) {
+      const out: string[] = [];
+      scan(text, (t) => out.push(t));
+      return out;
+    },
+    tokens(text) {
+      const out: Token[] = [];
+      scan(text, (term, start, end) => out.push({ term, start, end }));
+      return out;
+    },
+  };
+}
+
+function finishApostrophes(s: string, spec: AnalyzerSpec): string {
+  if (!s.includes("'")) return s;
+  if (spec.possessive && s.endsWith("'s")) s = s.slice(0, -2);
+  return spec.apostrophe === 'join' ? s.replace(/'/g, '') : s;
+}
