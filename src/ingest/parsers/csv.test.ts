@@ -49,7 +49,7 @@ describe('csv parser', () => {
 
   it('reports an unclosed quote as corrupt, naming the line it opened on', async () => {
     await assert.rejects(
-      parser.parse(Buffer.from('a,b\n1,2\n3,"unclosed\n4,5\n'), ctx('bad.csv')),
+      parser.parse(Buffer.from('a,b\n1,5" screen\n3,"unclosed\n4,5\n'), ctx('bad.csv')),
       (e: unknown) => kindOf(e) === 'corrupt' && /line 3.*never closed/.test((e as Error).message),
     );
   });

@@ -24,12 +24,13 @@ function scan(text: string, maxRecords: number, onRecordEnd?: (counts: Map<strin
   for (let i = 0; i < text.length && records < maxRecords; i++) {
     const c = text[i];
     if (c === '\n') line++;
-    if (c === '"') {
-      if (inQuotes && text[i + 1] === '"') i++;
-      else {
-        inQuotes = !inQuotes;
-        if (inQuotes) quoteLine = line;
-      }
+    if (c === '"' && inQuotes) {
+      if (text[i + 1] === '"') i++;
+      else inQuotes = false;
+    } else if (c === '"' && (i === 0 || '\n,;\t'.includes(text[i - 1] ?? ''))) {
+      // Only a quote at the start of a field opens one; elsewhere (`5" screen`) it is a literal.
+      inQuotes = true;
+      quoteLine = line;
     } else if (!inQuotes && c === '\n') {
       onRecordEnd?.(counts);
       counts = new Map();

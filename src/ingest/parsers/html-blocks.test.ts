@@ -73,6 +73,11 @@ describe('htmlToBlocks', () => {
     ]);
   });
 
+  it('names a table by its caption', () => {
+    const r = htmlToBlocks('<table><caption>Rates 2024</caption><tr><td>a</td><td>1</td></tr></table>');
+    assert.deepEqual(r.blocks, [{ kind: 'table', text: '| a | 1 |', sheet: 'Rates 2024' }]);
+  });
+
   it('splits loose text around nested blocks into separate paragraphs', () => {
     const r = htmlToBlocks('<div>before <span>inline</span><p>inner</p>after</div>');
     assert.deepEqual(r.blocks.map((b) => b.text), ['before inline', 'inner', 'after']);

@@ -118,7 +118,9 @@ export function htmlToBlocks(html: string): HtmlContent {
     } else if (tag === 'table') {
       flush();
       const text = rowsToTable(tableRows(n as Element));
-      if (text) blocks.push({ kind: 'table', text });
+      const captionEl = children(n).find((c) => tagOf(c) === 'caption');
+      const caption = captionEl ? inlineText(captionEl).replace(/\n/g, ' ') : '';
+      if (text) blocks.push(caption ? { kind: 'table', text, sheet: caption } : { kind: 'table', text });
     } else if (tag === 'pre' || (tag === 'code' && /\n/.test(n.textContent ?? ''))) {
       // Inline <code> stays in its sentence; only multi-line code is a block of its own.
       flush();

@@ -76,6 +76,16 @@ describe('jsonl parser', () => {
     assert.deepEqual(warnings, ['line 3 (id "x"): id already used by an earlier line — the later record was kept']);
   });
 
+  it('handles a BOM and CRLF line ends, Latin-1 files (with a warning) and binary files', async () => {
+    const crlf = Buffer.from('\ufeff{"_id":"a","text":"x"}\r\n{"_id":"b","text":"y"}\r\n');
+    assert.deepEqual((await parser.parse(crlf, ctx('c.jsonl'))).documents.map((d) => d.recordId), ['a', 'b']);
+    const latin1 = Buffer.concat([Buffer.from('{"_id":"a","text":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
+    const r = await parser.parse(latin1, ctx('l.jsonl'));
+    assert.equal(r.documents[0]?.blocks[0]?.text, 'café');
+    assert.match(r.warnings?.[0] ?? '', /Windows-1252/);
+    await assert.rejects(parser.parse(Buffer.from('{"a":1}\n\0'), ctx('b.jsonl')), (e: unknown) => kindOf(e) === 'unsupported');
+  });
+
   it('fails a file with no usable line as corrupt, and a blank file as empty', async () => {
     await assert.rejects(
       parse(['not json', '{"text": ""}']),
