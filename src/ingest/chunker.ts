@@ -13,16 +13,16 @@ export interface ChunkDraft {
   location: ChunkLocation;
 }
 
-/** A new section closes the current chunk only once that chunk holds this share of maxTokens. */
+// A new section closes the current chunk only once it holds this share of maxTokens: a near-empty chunk is
+// a poor retrieval unit (too little to embed or rank), so tiny sections are merged forward instead.
 const MIN_FILL = 0.25;
 /** Block separator when the counter promises no additive one; chunks are then re-counted exactly. */
 const PLAIN_SEPARATOR = { text: '\n\n', tokens: 1 };
 
 /** What gets packed: a whole block, or one piece (sentence, line, row group) of a block too big for a chunk. */
 interface Unit {
-  /** Trimmed and non-empty; `tokens` is its exact count. */
-  text: string;
-  tokens: number;
+  text: string; // trimmed, non-empty
+  tokens: number; // exact count of `text`
   kind: 'heading' | 'text' | 'table';
   /** Whitespace before this piece when it follows the previous piece of its block; undefined between blocks. */
   glue?: string | undefined;
@@ -33,10 +33,8 @@ interface Unit {
   code?: boolean;
   page?: number | undefined;
   sheet?: string | undefined;
-  /** Table id: parts of one table never share a chunk. */
-  table?: number;
-  /** Copied from the end of the previous chunk. */
-  overlap?: boolean;
+  table?: number; // table id: parts of one table never share a chunk
+  overlap?: boolean; // copied from the end of the previous chunk
 }
 
 type Piece = { text: string; tokens: number; glue?: string | undefined };
@@ -110,7 +108,7 @@ function tableParts(text: string, max: number, counter: TokenCounter): Piece[] {
   const headerTokens = countWithin(counter, header, Math.floor(max / 2));
   // A header too big to repeat would crowd out the rows; such a table is split without it.
   if (headerTokens === false) [header, headerRows] = [undefined, 0];
-  const base = headerTokens === false ? 0 : headerTokens + 1;
+  const base = headerTokens === false ? 0 : headerTokens + 1; // + the newline
   const items: Piece[] = [];
   for (const row of rows.slice(headerRows)) {
     const n = countWithin(counter, row, max - base);
@@ -125,17 +123,11 @@ function tableParts(text: string, max: number, counter: TokenCounter): Piece[] {
     let estimate = base + items[i]!.tokens;
     while (j < items.length && estimate + 1 + items[j]!.tokens <= max) estimate += 1 + items[j++]!.tokens;
     // The estimate assumes a token per newline; the exact count decides, giving rows back if needed.
-    for (;;) {
-      const part = render(i, j);
-      const n = countWithin(counter, part, max);
-      if (n === false && j > i + 1) {
-        j--;
-        continue;
-      }
-      // (a single row that only overflows together with the header goes without it)
-      parts.push(n === false ? items[i]! : { text: part, tokens: n });
-      break;
-    }
+    let part = render(i, j);
+    let n = countWithin(counter, part, max);
+    while (n === false && j > i + 1) n = countWithin(counter, (part = render(i, --j)), max);
+    // (a single row that only overflows together with the header goes without it)
+    parts.push(n === false ? items[i]! : { text: part, tokens: n });
     i = j;
   }
   return parts;
@@ -191,7 +183,17 @@ function locate(units: Unit[]): ChunkLocation {
   return loc;
 }
 
-/** Packs blocks greedily into chunks; see the module comment and docs for the rules. */
+/**
+ * Packs a document's blocks greedily into chunks of at most `maxTokens` tokens (exact counts):
+ * - A heading opens a section; its text starts the section's first chunk, and `location.headings` is the
+ *   heading path (outermost first). A heading at or above the current level closes the chunk once it is
+ *   25% full; smaller sections share a chunk, which is labelled with the first section in it.
+ * - Blocks that fit are never split. A longer block is split at sentences (lines for code), and a longer
+ *   sentence at token boundaries. A table that fits stays whole (in a chunk of its own when it does not fit
+ *   beside the current one); a larger one is split by rows, each part under a copy of the header row.
+ * - When a section's text continues in a new chunk, that chunk opens with up to `overlapTokens` tokens of
+ *   whole sentences from the end of the previous one; never across a table, section or sheet.
+ */
 export function chunkBlocks(blocks: Block[], settings: ChunkingSettings, counter: TokenCounter): ChunkDraft[] {
   validateChunking(settings);
   const { maxTokens: max, overlapTokens } = settings;
@@ -285,8 +287,9 @@ export function chunkBlocks(blocks: Block[], settings: ChunkingSettings, counter
   for (;;) {
     const u = pending.pop() ?? units[i++];
     if (!u) {
-      if (!cur.every((c) => c.overlap)) emit();
-      break;
+      if (cur.every((c) => c.overlap)) break;
+      emit(); // may give units back to `pending`, so the loop goes on
+      continue;
     }
     if (cur.length > 0 && breaksBefore(u)) {
       pending.push(u);

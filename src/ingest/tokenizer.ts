@@ -55,8 +55,8 @@ function bpeCounter(name: EncodingName, enc: BpeEncoding): TokenCounter {
     count: (text) => enc.countTokens(text, PLAIN),
     countWithin(text, limit) {
       // A plain count is ~10% faster than the library's early-stopping generator; use it when the text
-      // is short enough that an overrun would cost little anyway (English averages ~4 characters a token).
-      if (text.length > limit * 8) return enc.isWithinTokenLimit(text, limit, PLAIN);
+      // likely fits (English prose averages 4–5 characters a token), the generator when it likely does not.
+      if (text.length > limit * 5) return enc.isWithinTokenLimit(text, limit, PLAIN);
       const n = enc.countTokens(text, PLAIN);
       return n <= limit ? n : false;
     },
@@ -128,23 +128,21 @@ export function splitByTokens(counter: TokenCounter, text: string, max: number):
       out.push({ text: rest, tokens: whole, glue });
       break;
     }
-    // Invariant: the prefix ending at `lo` fits and the one ending at `hi` does not. Gallop from a
-    // generous guess so each probe encodes about `max` tokens, not the whole remaining text.
+    // Invariant: the prefix ending at `lo` fits (`loTokens`, 0 while unmeasured) and the one ending at `hi`
+    // does not. Probes interpolate by the characters per token seen so far, so a cut takes a few encodes
+    // of about `max` tokens each; a piece within ~6% of `max` is full enough to stop.
     let lo = onCodePoint(text, s + 1) === s ? s + 2 : s + 1;
+    let loTokens = 0;
     let hi = s + rest.length;
-    for (let w = max * 4; s + w < hi; w *= 2) {
-      const e = onCodePoint(text, s + w);
-      if (countWithin(counter, text.slice(s, e), max) === false) {
-        hi = e;
-        break;
-      }
-      lo = e;
-    }
+    let guess = s + max * 4;
     while (hi - lo > 1) {
-      const mid = onCodePoint(text, (lo + hi) >>> 1);
+      const mid = onCodePoint(text, guess > lo && guess < hi ? guess : (lo + hi) >>> 1);
       if (mid <= lo) break;
-      if (countWithin(counter, text.slice(s, mid), max) !== false) lo = mid;
-      else hi = mid;
+      const count = countWithin(counter, text.slice(s, mid), max);
+      if (count === false) hi = mid;
+      else [lo, loTokens] = [mid, count];
+      if (loTokens >= max - (max >> 4)) break;
+      guess = loTokens > 0 ? s + Math.floor(((lo - s) / loTokens) * max) : (lo + hi) >>> 1;
     }
     let end = lo;
     for (let i = lo; i > s + (lo - s) / 2; i--) {
