@@ -46,6 +46,10 @@ test('Unicode: accents, ß, Cyrillic, Greek, CJK and NFKC forms', () => {
   assert.deepEqual(standard.terms('ＡＢＣ ﬁle'), ['abc', 'file']);
   // combining marks stay inside the token
   assert.deepEqual(standard.terms('cafe\u0301 x'), ['café', 'x']);
+  // a compatibility ligature that NFKC expands into several words still yields one space-free term
+  const ligature = standard.terms('\ufdfa');
+  assert.equal(ligature.length, 1);
+  assert.ok(!ligature[0]!.includes(' '));
 });
 
 test('tokens report offsets into the original text', () => {

@@ -94,7 +94,7 @@ const TOKEN_STICKY_RE = new RegExp(String.raw`${PIECE}(?:[\-‐‑]${PIECE})*|[\
 const HYPHEN_RE = /[-‐‑]/;
 const PIECE_RE = new RegExp(PIECE, 'gv');
 const APOSTROPHE_RE = /['’ʼ]/g;
-const NON_ASCII_RE = /[^\x00-\x7f]/;
+const NON_ASCII_RE = /[\u0080-\uffff]/;
 const STEMMABLE_RE = /^[a-z0-9]+$/;
 const HAS_DIGIT_RE = /\p{N}/u;
 const HAS_LETTER_RE = /\p{L}/u;
@@ -116,7 +116,9 @@ export function createAnalyzer(name: string, spec: AnalyzerSpec): Analyzer {
   const normalize = (raw: string): string => {
     let s = raw.toLowerCase();
     if (NON_ASCII_RE.test(s)) {
-      s = s.normalize('NFKC').toLowerCase().replace(/ß/g, 'ss').replace(/ς/g, 'σ'); // full case folding
+      // NFKC, then the full case folds toLowerCase lacks; NFKC can expand a ligature into words (U+FDFA),
+      // and a term must never contain a space.
+      s = s.normalize('NFKC').toLowerCase().replace(/ß/g, 'ss').replace(/ς/g, 'σ').replace(/\s+/g, '');
       if (spec.foldLatinDiacritics) s = s.normalize('NFD').replace(/([a-z])[\u0300-\u036f]+/g, '$1').normalize('NFC');
       s = s.replace(APOSTROPHE_RE, "'");
     }

@@ -134,4 +134,56 @@ test('bad parameters and inputs are rejected', () => {
   assert.deepEqual(ix.search(['a'], { limit: 5 }), []);
   ix.add(1, 'a', 1);
   assert.deepEqual(ix.search(['a'], { limit: 0 }), []);
+  // a corrupt stored entry is an error and leaves the index (and the replaced document) untouched
+  const before = ix.search(['a'], { limit: 5 });
+  assert.throws(() => ix.add(1, 'a b:x', 2), /corrupt term frequencies/);
+  assert.throws(() => ix.add(2, 'a:0', 1), /corrupt term frequencies/);
+  assert.equal(ix.size, 1);
+  assert.deepEqual(ix.search(['a'], { limit: 5 }), before);
+});
+
+test('top-k with and without accept equals a full sort (random corpus with many ties)', () => {
+  let seed = 7;
+  const rand = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+  const ix = createBm25Index({ k1: 1.2, b: 0.75 });
+  for (let key = 0; key < 300; key++) {
+    const terms = Array.from({ length: 1 + rand(6) }, () => `t${rand(5)}`);
+    ix.add(key * 3, encodeTermFreqs(terms), terms.length);
+  }
+  const accept = (k: number) => k % 2 === 0;
+  for (const q of [['t0'], ['t1', 't2'], ['t3', 't3', 't4']]) {
+    const all = ix.search(q, { limit: Infinity });
+    const sorted = [...all].sort((a, b) => b.score - a.score || a.key - b.key);
+    assert.deepEqual(all, sorted);
+    for (const k of [1, 7, 50]) {
+      assert.deepEqual(ix.search(q, { limit: k }), sorted.slice(0, k));
+      assert.deepEqual(ix.search(q, { limit: k, accept }), sorted.filter((h) => accept(h.key)).slice(0, k));
+    }
+  }
+});
+
+test('interleaved adds, replacements, removals and searches match a fresh index at every step', () => {
+  let seed = 11;
+  const rand = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+  const ix = createBm25Index({ k1: 0.9, b: 0.4 });
+  const docsByKey = new Map<number, string[]>();
+  for (let step = 0; step < 400; step++) {
+    const key = rand(60);
+    if (rand(3) === 0) {
+      assert.equal(ix.remove(key), docsByKey.delete(key));
+    } else {
+      const terms = Array.from({ length: 1 + rand(5) }, () => `w${rand(12)}`);
+      ix.add(key, encodeTermFreqs(terms), terms.length);
+      docsByKey.set(key, terms);
+    }
+    if (step % 7 !== 0) continue;
+    const fresh = createBm25Index({ k1: 0.9, b: 0.4 });
+    for (const [k, t] of docsByKey) fresh.add(k, encodeTermFreqs(t), t.length);
+    const q = [`w${rand(12)}`, `w${rand(12)}`];
+    const a = ix.search(q, { limit: 8 });
+    const b = fresh.search(q, { limit: 8 });
+    assert.deepEqual(a.map((h) => h.key), b.map((h) => h.key), `step ${step}`);
+    a.forEach((h, i) => assert.ok(Math.abs(h.score - b[i]!.score) < 1e-9));
+    assert.equal(ix.size, docsByKey.size);
+  }
 });

@@ -9,8 +9,11 @@ export interface Bm25Params {
   b: number;
 }
 
-/** Anserini's BM25 defaults, tuned for short passages and abstracts (see bench/lexical-tune.ts). */
-export const DEFAULT_BM25: Readonly<Bm25Params> = { k1: 0.9, b: 0.4 };
+/**
+ * Lucene's and Elasticsearch's defaults. On SciFact they matched or beat Anserini's k1=0.9 b=0.4 on both
+ * halves of a held-out split, and a grid search did no better on the unseen half (bench/lexical-tune.ts).
+ */
+export const DEFAULT_BM25: Readonly<Bm25Params> = { k1: 1.2, b: 0.75 };
 
 export interface Bm25Hit {
   key: number;
@@ -57,13 +60,25 @@ export function encodeTermFreqs(terms: string[]): string {
   return parts.join(' ');
 }
 
-/** Inverse of encodeTermFreqs; calls `fn` once per distinct term. */
+/**
+ * Inverse of encodeTermFreqs; calls `fn` once per entry. A char-code loop rather than split(): loading a
+ * collection's index is dominated by this parse.
+ */
 export function forEachTermFreq(encoded: string, fn: (term: string, tf: number) => void): void {
-  if (encoded === '') return;
-  for (const entry of encoded.split(' ')) {
-    const colon = entry.lastIndexOf(':');
-    if (colon < 0) fn(entry, 1);
-    else fn(entry.slice(0, colon), Number(entry.slice(colon + 1)));
+  const n = encoded.length;
+  for (let at = 0, colon = -1, i = 0; i <= n; i++) {
+    const c = i < n ? encoded.charCodeAt(i) : 32;
+    if (c === 58 /* : */) colon = i;
+    if (c !== 32 /* space */) continue;
+    if (i > at) {
+      if (colon > at) {
+        const tf = Number(encoded.slice(colon + 1, i));
+        if (!(tf >= 1)) throw new StrataError('search', 'internal', `corrupt term frequencies near ${JSON.stringify(encoded.slice(at, i))}`);
+        fn(encoded.slice(at, colon), tf);
+      } else fn(encoded.slice(at, i), 1);
+    }
+    at = i + 1;
+    colon = -1;
   }
 }
 
@@ -73,18 +88,10 @@ export function decodeTermFreqs(encoded: string): Map<string, number> {
   return out;
 }
 
-// Postings are one plain array of small integers, slot and tf interleaved: V8 stores it unboxed
-// (PACKED_SMI_ELEMENTS), pushes are amortized and scans are as fast as a typed array, without reallocating
-// thousands of small typed arrays while a collection loads; interleaving halves the memory touched.
-interface Postings {
-  entries: number[];
-  /** Live documents containing the term (postings may still hold removed ones until compaction). */
-  df: number;
-}
-
-const grow = <T extends Float32Array | Float64Array | Uint8Array>(a: T, need: number): T => {
+type Growable = Int32Array | Float32Array | Float64Array | Uint8Array;
+const grow = <T extends Growable>(a: T, need: number): T => {
   if (need <= a.length) return a;
-  const next = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2, 8));
+  const next = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2, 64));
   next.set(a);
   return next;
 };
@@ -97,78 +104,78 @@ export function createBm25Index(params: Bm25Params = DEFAULT_BM25): Bm25Index {
       hint: 'use k1 ≥ 0 (typically 0.6–2.0) and b between 0 and 1',
     });
   }
+  // Forward index: documents live in dense slots, each with a range of [termId, tf] pairs in one flat
+  // array (`fwd`, garbage from removals is reclaimed by the next rebuild). The inverted index
+  // is derived from it in one pass (CSR: per-term ranges of two flat typed arrays, slots ascending) the first
+  // time a search follows a change. Bulk loading is then parse-and-append only, with no per-term arrays for
+  // the garbage collector to move; removals are tombstones until a rebuild renumbers the slots.
   const termIds = new Map<string, number>();
-  const postings: Postings[] = [];
-  // Documents live in dense slots so scores accumulate in a flat array; removal leaves a tombstone
-  // that compaction reclaims once tombstones are a quarter of the slots.
+  let df = new Int32Array(1024); // live documents per term, kept exact between rebuilds for idf
   let slotKey = new Float64Array(64);
   let slotLen = new Float32Array(64);
   let alive = new Uint8Array(64);
-  let slotTerms: (number[] | null)[] = []; // the document's term ids, for df bookkeeping and compaction
-  let slotTfs: (number[] | null)[] = [];
+  let slotFwd = new Int32Array(64); // start of the slot's pairs in fwd; they end where the next slot's begin
+  let fwd = new Int32Array(4096);
+  let fwdUsed = 0;
   let slots = 0;
-  let dead = 0;
   let live = 0;
   let totalLen = 0;
   const slotOf = new Map<number, number>();
-  let acc = new Float64Array(64);
-  let touched = new Int32Array(64);
+  let stale = false;
+  let offsets = new Int32Array(1); // postings of term t: [offsets[t], offsets[t + 1])
+  let postSlots = new Int32Array(0);
+  let postTfs = new Float32Array(0);
+  let acc = new Float64Array(0);
+  let touched = new Int32Array(0);
 
-  const termId = (t: string): number => {
-    let id = termIds.get(t);
-    if (id === undefined) {
-      id = postings.length;
-      termIds.set(t, id);
-      postings.push({ entries: [], df: 0 });
+  const rebuild = (): void => {
+    // Renumber live slots densely and drop terms no live document uses.
+    const remap = new Int32Array(termIds.size).fill(-1);
+    let terms = 0;
+    for (let t = 0; t < termIds.size; t++) if (df[t]! > 0) remap[t] = terms++;
+    for (const [term, t] of termIds) {
+      if (remap[t]! < 0) termIds.delete(term);
+      else termIds.set(term, remap[t]!);
     }
-    return id;
-  };
-
-  const place = (slot: number, ids: number[], tfs: number[]): void => {
-    for (let i = 0; i < ids.length; i++) {
-      const p = postings[ids[i]!]!;
-      p.entries.push(slot, tfs[i]!);
-    }
-  };
-
-  const compact = (): void => {
-    // Terms no live document uses any more are dropped from the dictionary; the rest are renumbered.
-    const remap = new Int32Array(postings.length).fill(-1);
-    let kept = 0;
-    for (let id = 0; id < postings.length; id++) {
-      const p = postings[id]!;
-      p.entries.length = 0;
-      if (p.df > 0) {
-        remap[id] = kept;
-        postings[kept++] = p;
-      }
-    }
-    postings.length = kept;
-    for (const [t, id] of termIds) {
-      if (remap[id]! < 0) termIds.delete(t);
-      else termIds.set(t, remap[id]!);
-    }
+    const df2 = new Int32Array(Math.max(terms * 2, 1024));
+    const fwd2 = new Int32Array(Math.max(fwdUsed, 4096));
+    let used = 0;
     let next = 0;
-    const terms2: (number[] | null)[] = [];
-    const tfs2: (number[] | null)[] = [];
     for (let s = 0; s < slots; s++) {
       if (!alive[s]) continue;
-      const ids = slotTerms[s]!;
-      for (let i = 0; i < ids.length; i++) ids[i] = remap[ids[i]!]!;
       slotKey[next] = slotKey[s]!;
       slotLen[next] = slotLen[s]!;
-      alive[next] = 1;
-      slotOf.set(slotKey[s]!, next);
-      terms2.push(slotTerms[s]!);
-      tfs2.push(slotTfs[s]!);
-      place(next, slotTerms[s]!, slotTfs[s]!);
-      next++;
+      slotOf.set(slotKey[next]!, next);
+      const start = used;
+      for (let i = slotFwd[s]!, end = slotFwd[s + 1]!; i < end; i += 2) {
+        const t = remap[fwd[i]!]!;
+        df2[t]!++;
+        fwd2[used++] = t;
+        fwd2[used++] = fwd[i + 1]!;
+      }
+      slotFwd[next++] = start;
     }
-    alive.fill(0, next);
     slots = next;
-    dead = 0;
-    slotTerms = terms2;
-    slotTfs = tfs2;
+    slotFwd[slots] = used;
+    alive.fill(1, 0, slots).fill(0, slots);
+    fwd = fwd2;
+    fwdUsed = used;
+    df = df2;
+    offsets = new Int32Array(terms + 1);
+    for (let t = 0; t < terms; t++) offsets[t + 1] = offsets[t]! + df[t]!;
+    postSlots = new Int32Array(offsets[terms]!);
+    postTfs = new Float32Array(offsets[terms]!);
+    const cursor = offsets.slice(0, terms);
+    for (let s = 0; s < slots; s++) {
+      for (let i = slotFwd[s]!, end = slotFwd[s + 1]!; i < end; i += 2) {
+        const at = cursor[fwd[i]!]!++;
+        postSlots[at] = s;
+        postTfs[at] = fwd[i + 1]!;
+      }
+    }
+    acc = new Float64Array(slots);
+    touched = new Int32Array(slots);
+    stale = false;
   };
 
   const index: Bm25Index = {
@@ -182,78 +189,71 @@ export function createBm25Index(params: Bm25Params = DEFAULT_BM25): Bm25Index {
           hint: 'keys must be finite numbers and termCount the number of analyzed terms (≥ 0)',
         });
       }
-      if (slotOf.has(key)) index.remove(key);
-      // Parsed inline (no per-entry closure): loading a collection is dominated by this loop.
-      const ids: number[] = [];
-      const tfs: number[] = [];
-      const n = encodedTerms.length;
-      for (let at = 0, colon = -1, i = 0; i <= n; i++) {
-        const c = i < n ? encodedTerms.charCodeAt(i) : 32;
-        if (c === 58 /* : */) colon = i;
-        if (c !== 32 /* space */) continue;
-        if (i > at) {
-          const hasTf = colon > at;
-          const id = termId(encodedTerms.slice(at, hasTf ? colon : i));
-          ids.push(id);
-          tfs.push(hasTf ? Number(encodedTerms.slice(colon + 1, i)) : 1);
-          postings[id]!.df++;
-        }
-        at = i + 1;
-        colon = -1;
+      const start = fwdUsed;
+      try {
+        forEachTermFreq(encodedTerms, (term, tf) => {
+          let t = termIds.get(term);
+          if (t === undefined) {
+            t = termIds.size;
+            termIds.set(term, t);
+            df = grow(df, t + 1);
+          }
+          df[t]!++;
+          fwd = grow(fwd, fwdUsed + 2);
+          fwd[fwdUsed++] = t;
+          fwd[fwdUsed++] = tf;
+        });
+      } catch (err) {
+        for (let i = start; i < fwdUsed; i += 2) df[fwd[i]!]!--; // leave the index as it was
+        fwdUsed = start;
+        throw err;
       }
+      if (slotOf.has(key)) index.remove(key);
       const slot = slots++;
       slotKey = grow(slotKey, slots);
       slotLen = grow(slotLen, slots);
       alive = grow(alive, slots);
+      slotFwd = grow(slotFwd, slots + 1);
+      slotFwd[slot] = start;
+      slotFwd[slots] = fwdUsed;
       slotKey[slot] = key;
       slotLen[slot] = termCount;
       alive[slot] = 1;
-      slotTerms[slot] = ids;
-      slotTfs[slot] = tfs;
-      place(slot, ids, tfs);
       slotOf.set(key, slot);
       live++;
       totalLen += termCount;
+      stale = true;
     },
     remove(key) {
       const slot = slotOf.get(key);
       if (slot === undefined) return false;
-      for (const id of slotTerms[slot]!) postings[id]!.df--;
+      for (let i = slotFwd[slot]!, end = slotFwd[slot + 1]!; i < end; i += 2) df[fwd[i]!]!--;
       alive[slot] = 0;
-      slotTerms[slot] = null;
-      slotTfs[slot] = null;
       slotOf.delete(key);
       live--;
-      dead++;
       totalLen -= slotLen[slot]!;
-      if (dead > 64 && dead * 4 > slots) compact();
+      if ((slots - live) * 4 > slots && slots - live > 64) stale = true; // reclaim tombstones
       return true;
     },
     search(queryTerms, { limit, accept }) {
       if (!(limit > 0) || live === 0) return [];
+      if (stale) rebuild();
       // distinct query terms with their query frequency, in first-occurrence order (fixed summation order)
       const qf = new Map<number, number>();
-      for (const t of queryTerms) {
-        const id = termIds.get(t);
-        if (id !== undefined && postings[id]!.df > 0) qf.set(id, (qf.get(id) ?? 0) + 1);
-      }
-      if (qf.size === 0) return [];
-      if (acc.length < slots) {
-        acc = new Float64Array(slotKey.length);
-        touched = new Int32Array(slotKey.length);
+      for (const term of queryTerms) {
+        const t = termIds.get(term);
+        if (t !== undefined && df[t]! > 0) qf.set(t, (qf.get(t) ?? 0) + 1);
       }
       // Lucene: idf · tf / (tf + k1·(1 − b + b·len/avgdl)); the length norm is folded into two constants.
       const avgdl = totalLen / live || 1;
       const normBase = k1 * (1 - b);
       const normPerLen = (k1 * b) / avgdl;
       let nTouched = 0;
-      for (const [id, n] of qf) {
-        const p = postings[id]!;
-        const w = n * Math.log(1 + (live - p.df + 0.5) / (p.df + 0.5));
-        const e = p.entries;
-        for (let i = 0; i < e.length; i += 2) {
-          const s = e[i]!;
-          const tf = e[i + 1]!;
+      for (const [t, n] of qf) {
+        const w = n * Math.log(1 + (live - df[t]! + 0.5) / (df[t]! + 0.5));
+        for (let i = offsets[t]!, end = offsets[t + 1]!; i < end; i++) {
+          const s = postSlots[i]!;
+          const tf = postTfs[i]!;
           const prev = acc[s]!;
           if (prev === 0) touched[nTouched++] = s;
           acc[s] = prev + (w * tf) / (tf + normBase + normPerLen * slotLen[s]!);
@@ -275,63 +275,38 @@ export function createBm25Index(params: Bm25Params = DEFAULT_BM25): Bm25Index {
   return index;
 }
 
-/** Bounded min-heap keeping the best `k` hits; the root is the worst kept (lowest score, then highest key). */
+/** Bounded min-heap of the best `k` hits; the root is the worst kept (lowest score, then highest key). */
 class TopK {
-  private readonly keys: number[] = [];
-  private readonly scores: number[] = [];
+  private readonly heap: Bm25Hit[] = [];
   constructor(private readonly k: number) {}
 
-  // a is worse than b
-  private worse(a: number, b: number): boolean {
-    const sa = this.scores[a]!;
-    const sb = this.scores[b]!;
-    return sa < sb || (sa === sb && this.keys[a]! > this.keys[b]!);
-  }
-
   offer(key: number, score: number): void {
-    const { keys, scores } = this;
-    if (keys.length < this.k) {
-      keys.push(key);
-      scores.push(score);
-      let i = keys.length - 1;
-      while (i > 0) {
+    const h = this.heap;
+    if (h.length < this.k) {
+      h.push({ key, score });
+      for (let i = h.length - 1; i > 0; ) {
         const parent = (i - 1) >> 1;
-        if (!this.worse(i, parent)) break;
-        this.swap(i, parent);
+        if (!worse(h[i]!, h[parent]!)) break;
+        [h[i], h[parent]] = [h[parent]!, h[i]!];
         i = parent;
       }
-      return;
+    } else if (score > h[0]!.score || (score === h[0]!.score && key < h[0]!.key)) {
+      h[0] = { key, score };
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        let m = i;
+        if (l < h.length && worse(h[l]!, h[m]!)) m = l;
+        if (l + 1 < h.length && worse(h[l + 1]!, h[m]!)) m = l + 1;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
     }
-    const rootScore = scores[0]!;
-    if (score < rootScore || (score === rootScore && key > keys[0]!)) return;
-    keys[0] = key;
-    scores[0] = score;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < keys.length && this.worse(l, m)) m = l;
-      if (r < keys.length && this.worse(r, m)) m = r;
-      if (m === i) break;
-      this.swap(i, m);
-      i = m;
-    }
-  }
-
-  private swap(i: number, j: number): void {
-    const { keys, scores } = this;
-    const k = keys[i]!;
-    keys[i] = keys[j]!;
-    keys[j] = k;
-    const s = scores[i]!;
-    scores[i] = scores[j]!;
-    scores[j] = s;
   }
 
   sorted(): Bm25Hit[] {
-    return this.keys
-      .map((key, i) => ({ key, score: this.scores[i]! }))
-      .sort((a, b) => b.score - a.score || a.key - b.key);
+    return this.heap.sort((a, b) => b.score - a.score || a.key - b.key);
   }
 }
+
+const worse = (a: Bm25Hit, b: Bm25Hit): boolean => a.score < b.score || (a.score === b.score && a.key > b.key);
