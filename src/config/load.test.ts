@@ -14,7 +14,7 @@ describe('config loading', () => {
     assert.equal(file, null);
     assert.equal(config.dataDir, join(cwd, '.strata'));
     assert.equal(config.chunking.maxTokens, 512);
-    assert.deepEqual(config.search.bm25, { k1: 0.9, b: 0.4 });
+    assert.deepEqual(config.search.bm25, { k1: 1.2, b: 0.75 });
   });
 
   it('reads strata.config.yaml and applies STRATA_* environment overrides', () => {

@@ -41,6 +41,8 @@ export const configSchema = z
         ocr: z.object({ enabled: z.boolean().default(true) }).strict().prefault({}),
         /** Documents written per transaction; larger is faster, smaller loses less work on a crash. */
         batchSize: z.number().int().min(1).max(10000).default(256),
+        /** Worker threads for chunking large runs; 0 keeps everything on the main thread. Default: up to 2 (one per core). */
+        workers: z.number().int().min(0).max(64).optional(),
       })
       .strict()
       .prefault({}),
@@ -49,7 +51,7 @@ export const configSchema = z
       .object({
         analyzer: analyzer.prefault({}),
         bm25: z
-          .object({ k1: z.number().min(0).max(5).default(0.9), b: z.number().min(0).max(1).default(0.4) })
+          .object({ k1: z.number().min(0).max(5).default(1.2), b: z.number().min(0).max(1).default(0.75) })
           .strict()
           .prefault({}),
         defaultLimit: z.number().int().min(1).max(1000).default(10),

@@ -9,7 +9,8 @@ import { sha256 } from '../core/ids.js';
 import type { Collection, FileState } from '../core/types.js';
 import type { StrataConfig } from '../core/config.js';
 import type { DocumentInput, Store, WriteBatch } from '../store/types.js';
-import { chunkBlocks } from './chunker.js';
+import { createChunkPool } from './chunk-pool.js';
+import type { ChunkDraft } from './chunker.js';
 import { readSidecar, walkFolder, type FileEntry, type Sidecar } from './connectors/filesystem.js';
 import { parserFor, SUPPORTED_EXTENSIONS } from './parsers/index.js';
 import type { ParsedDocument, Parser } from './parsers/types.js';
@@ -47,6 +48,8 @@ export interface SyncReport {
 
 type FileStateInput = NonNullable<WriteBatch['fileStates']>[number];
 const toPosix = (p: string) => p.split(sep).join(posix.sep);
+/** Documents per message to a chunking worker: large enough to amortize messaging, small enough to pipeline. */
+const CHUNK_GROUP = 64;
 
 export async function syncFolder(opts: SyncOptions): Promise<SyncReport> {
   const { store, collection, ingest } = opts;
@@ -55,6 +58,7 @@ export async function syncFolder(opts: SyncOptions): Promise<SyncReport> {
   await store.recoverInterruptedJobs();
   const job = await store.startJob({ kind: 'ingest', collectionId: collection.id });
   const counter = await loadTokenCounter(collection.settings.chunking.tokenizer);
+  const pool = createChunkPool({ settings: collection.settings.chunking, counter, workers: ingest.workers });
   const report: SyncReport = {
     jobId: job.id,
     files: { indexed: 0, unchanged: 0, failed: 0, skipped: 0, deleted: 0 },
@@ -146,6 +150,8 @@ export async function syncFolder(opts: SyncOptions): Promise<SyncReport> {
     report.durationMs = Date.now() - started;
     await store.finishJob(job.id, 'failed', statsOf(report), describeError(err)).catch(() => undefined);
     throw err;
+  } finally {
+    await pool.close();
   }
 
   async function syncFile(
@@ -186,12 +192,13 @@ export async function syncFolder(opts: SyncOptions): Promise<SyncReport> {
     const existing = await store.documentHashes(collection.id, absPath);
     const warnings = [...(parsed.warnings ?? [])];
     const ids = new Set<string>();
+    let toIndex: { input: DocumentInput; pd: ParsedDocument }[] = [];
     try {
       for (const pd of parsed.documents) {
         const sourceId = pd.recordId ?? absPath;
         if (ids.has(sourceId)) {
           warnings.push(`duplicate record id "${sourceId}": the later one was kept`);
-          batch.upserts = batch.upserts!.filter((u) => u.sourceId !== sourceId);
+          toIndex = toIndex.filter((x) => x.input.sourceId !== sourceId);
         }
         ids.add(sourceId);
         const input = toDocumentInput(pd, sourceId, absPath, file, parser, sidecar, pd.recordId === undefined);
@@ -199,8 +206,22 @@ export async function syncFolder(opts: SyncOptions): Promise<SyncReport> {
           report.documents.unchanged++;
           continue;
         }
-        input.chunks = chunkDocument(pd, input.metadata.title as string);
-        batch.upserts!.push(input);
+        toIndex.push({ input, pd });
+      }
+      // All groups are handed to the pool at once so workers stay busy while this thread analyzes and writes.
+      const groups = [];
+      for (let i = 0; i < toIndex.length; i += CHUNK_GROUP) {
+        const group = toIndex.slice(i, i + CHUNK_GROUP);
+        const drafts = pool.chunk(group.map((x) => x.pd.blocks));
+        drafts.catch(() => undefined); // awaited below; this only keeps a failure from being "unhandled"
+        groups.push({ group, drafts });
+      }
+      for (const { group, drafts } of groups) {
+        const all = await drafts;
+        group.forEach(({ input }, k) => {
+          input.chunks = toChunkInputs(all[k]!, input.metadata.title as string);
+          batch.upserts!.push(input);
+        });
         if (batch.upserts!.length >= ingest.batchSize) await flush();
       }
     } catch (e) {
@@ -219,8 +240,7 @@ export async function syncFolder(opts: SyncOptions): Promise<SyncReport> {
     };
   }
 
-  function chunkDocument(pd: ParsedDocument, title: string): DocumentInput['chunks'] {
-    const drafts = chunkBlocks(pd.blocks, collection.settings.chunking, counter);
+  function toChunkInputs(drafts: ChunkDraft[], title: string): DocumentInput['chunks'] {
     return drafts.map((d, ordinal) => {
       // The title and heading path are indexed with every chunk (not stored in its text): a chunk deep in a
       // document is still found by the words that say what the document is about.

@@ -288,10 +288,12 @@ export default async function sqliteStore(options: SqliteStoreOptions): Promise<
     },
     async getDocumentsByIds(ids) {
       const out = new Map<string, Document>();
-      const stmt = db.prepare('SELECT * FROM documents WHERE id = ?');
-      for (const id of new Set(ids)) {
-        const r = stmt.get(id) as Row | undefined;
-        if (r) out.set(id, toDocument(r));
+      const unique = [...new Set(ids)];
+      // Batched IN lists: one statement per 500 ids instead of one per id (index loads ask for thousands).
+      for (let i = 0; i < unique.length; i += 500) {
+        const part = unique.slice(i, i + 500);
+        const rows = db.prepare(`SELECT * FROM documents WHERE id IN (${part.map(() => '?').join(',')})`).all(...part) as Row[];
+        for (const r of rows) out.set(r.id as string, toDocument(r));
       }
       return out;
     },
