@@ -1,7 +1,7 @@
 // `strata docs list|show|delete`: inspect and remove indexed documents.
 import type { Command } from 'commander';
 import { StrataError } from '../../core/errors.js';
-import { requireCollection } from '../context.js';
+import { requireCollection, type CliContext } from '../context.js';
 import { printJson, printTable, type Io } from '../output.js';
 import { intArg, withContext } from './shared.js';
 
@@ -32,9 +32,7 @@ export function registerDocs(program: Command, io: Io): void {
     .option('--json', 'print JSON')
     .action(async (id: string, flags, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
-        const col = await requireCollection(ctx, flags.collection);
-        const doc = await ctx.store.getDocument(col.id, id);
-        if (!doc) throw notFound(id, col.name);
+        const { doc } = await requireDocument(ctx, flags.collection, id);
         const chunks = await ctx.store.getChunks(doc.id);
         if (flags.json) return printJson(io, { ...doc, chunks });
         io.out.write(`${doc.metadata.title ?? doc.sourceId}\n`);
@@ -59,9 +57,7 @@ export function registerDocs(program: Command, io: Io): void {
     .option('--json', 'print JSON')
     .action(async (id: string, flags, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
-        const col = await requireCollection(ctx, flags.collection);
-        const doc = await ctx.store.getDocument(col.id, id);
-        if (!doc) throw notFound(id, col.name);
+        const { col, doc } = await requireDocument(ctx, flags.collection, id);
         // Forgetting the file's sync state makes the next ingest of its folder re-read the file: the folder
         // stays the source of truth, so a document deleted here comes back while its file still exists.
         await ctx.store.write({ collectionId: col.id, deletes: [doc.sourceId], forgetFiles: [doc.sourcePath] });
@@ -71,5 +67,13 @@ export function registerDocs(program: Command, io: Io): void {
     });
 }
 
-const notFound = (id: string, col: string) =>
-  new StrataError('cli', 'not-found', `document "${id}" not found in collection "${col}"`, { hint: 'list documents with `strata docs list --collection …`' });
+async function requireDocument(ctx: CliContext, collection: string, id: string) {
+  const col = await requireCollection(ctx, collection);
+  const doc = await ctx.store.getDocument(col.id, id);
+  if (!doc) {
+    throw new StrataError('cli', 'not-found', `document "${id}" not found in collection "${col.name}"`, {
+      hint: 'list documents with `strata docs list --collection …`',
+    });
+  }
+  return { col, doc };
+}

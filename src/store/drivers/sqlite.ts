@@ -47,6 +47,14 @@ export default async function sqliteStore(options: SqliteStoreOptions): Promise<
     createdAt: r.created_at as string,
     updatedAt: r.updated_at as string,
   });
+  const toChunk = (r: Row): Chunk => ({
+    id: r.id as string,
+    documentId: r.document_id as string,
+    ordinal: r.ordinal as number,
+    text: r.text as string,
+    tokenCount: r.token_count as number,
+    location: json(r.location, {}),
+  });
   const toFileState = (r: Row): FileState => ({
     collectionId: r.collection_id as string,
     path: r.path as string,
@@ -252,17 +260,7 @@ export default async function sqliteStore(options: SqliteStoreOptions): Promise<
       return new Map(rows.map((r) => [r.source_id, r.content_hash]));
     },
     async getChunks(documentId) {
-      const rows = db.prepare('SELECT * FROM chunks WHERE document_id = ? ORDER BY ordinal').all(documentId) as Row[];
-      return rows.map(
-        (r): Chunk => ({
-          id: r.id as string,
-          documentId: r.document_id as string,
-          ordinal: r.ordinal as number,
-          text: r.text as string,
-          tokenCount: r.token_count as number,
-          location: json(r.location, {}),
-        }),
-      );
+      return (db.prepare('SELECT * FROM chunks WHERE document_id = ? ORDER BY ordinal').all(documentId) as Row[]).map(toChunk);
     },
     async *iterateChunks(collectionId) {
       const stmt = db.prepare(
@@ -273,17 +271,7 @@ export default async function sqliteStore(options: SqliteStoreOptions): Promise<
       // consumer takes, and better-sqlite3 forbids other statements on the connection while one iterates.
       const rows = stmt.all(collectionId) as Row[];
       for (const r of rows) {
-        yield {
-          id: r.id as string,
-          documentId: r.document_id as string,
-          sourceId: r.source_id as string,
-          ordinal: r.ordinal as number,
-          text: r.text as string,
-          tokenCount: r.token_count as number,
-          location: json(r.location, {}),
-          terms: r.terms as string,
-          termCount: r.term_count as number,
-        } satisfies StoredChunk;
+        yield { ...toChunk(r), sourceId: r.source_id as string, terms: r.terms as string, termCount: r.term_count as number } satisfies StoredChunk;
       }
     },
     async getDocumentsByIds(ids) {
