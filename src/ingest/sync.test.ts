@@ -61,6 +61,11 @@ describe('sync lifecycle', () => {
     mkdirSync(join(dir, 'sub'));
     symlinkSync(dir, join(dir, 'sub', 'loop'));
     symlinkSync(join(dir, 'missing-target'), join(dir, 'dangling.md'));
+    // an encrypted Office file is an OLE container, not a zip
+    writeFileSync(join(dir, 'locked.docx'), Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), Buffer.alloc(512)]));
+    writeFileSync(join(dir, 'cut.docx'), Buffer.from('504b0304140000000800', 'hex'));
+    writeFileSync(join(dir, 'bad-utf8.md'), Buffer.from([0x23, 0x20, 0x54, 0xc3, 0x28, 0x0a, 0x0a, 0x62, 0x6f, 0x64, 0x79, 0xff]));
+    writeFileSync(Buffer.from([...Buffer.from(dir), 0x2f, 0x6e, 0xff, 0x2e, 0x74, 0x78, 0x74]), 'name is not UTF-8');
     const r = await h.sync(dir);
     const s = await statusOf(h);
     assert.equal(s['later-broken.json']?.status, 'failed');
@@ -80,7 +85,16 @@ describe('sync lifecycle', () => {
     assert.match(s['loop']!.reason!, /symlink loop/);
     assert.equal(s['dangling.md']?.status, 'failed');
     assert.match(s['dangling.md']!.reason!, /broken symlink/);
-    assert.ok(r.files.failed >= 6);
+    assert.equal(s['locked.docx']?.status, 'failed');
+    assert.match(s['locked.docx']!.reason!, /password-protected/);
+    assert.equal(s['cut.docx']?.status, 'failed');
+    assert.match(s['cut.docx']!.reason!, /corrupt|truncated|zip/i);
+    assert.equal(s['bad-utf8.md']?.status, 'indexed', 'text that is not valid UTF-8 is read as Windows-1252');
+    assert.match(s['bad-utf8.md']!.reason!, /UTF-8/);
+    const badName = Object.entries(s).find(([name]) => name.includes('\uFFFD'));
+    assert.equal(badName?.[1].status, 'failed');
+    assert.match(badName![1].reason!, /not valid UTF-8/);
+    assert.ok(r.files.failed >= 9);
     const latin = await h.store.getDocument(h.collection.id, `${dir}/latin1.txt`);
     assert.match((await h.store.getChunks(latin!.id))[0]!.text, /Café crème brûlée/);
     assert.ok(await h.store.getDocument(h.collection.id, 'r2'), 'JSONL records keep their ids');
