@@ -3,11 +3,12 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import type { FileState } from '../core/types.js';
 import { makeHarness } from './sync.testkit.js';
 
 const folder = () => mkdtempSync(join(tmpdir(), 'strata-src-'));
-const statusOf = async (h: Awaited<ReturnType<typeof makeHarness>>) =>
-  Object.fromEntries((await h.store.listFileStates(h.collection.id)).map((s) => [s.path.split('/').pop(), s]));
+const statusOf = async (h: Awaited<ReturnType<typeof makeHarness>>): Promise<Record<string, FileState>> =>
+  Object.fromEntries((await h.store.listFileStates(h.collection.id)).map((s) => [s.path.split('/').pop()!, s]));
 
 describe('sync lifecycle', () => {
   it('indexes, skips unchanged files, replaces changed ones and removes deleted ones', async () => {

@@ -133,6 +133,19 @@ test('a message without a subject is titled "(no subject)"', async () => {
   assert.match(documents[0]!.blocks[0]!.text, /Subject: \(no subject\)/);
 });
 
+test('an unreadable Date header is left out, not replaced by the time of parsing', async () => {
+  // mailparser substitutes "now" for a Date it cannot read: the message would parse differently every run.
+  const bytes = crlf(['From: a@example.com', 'Subject: Minutes', 'Date: Tue, 5 Mxr 2024 10:15:00 +0100', '', 'Body.']);
+  const first = await emlParser().parse(bytes, ctx);
+  assert.equal(first.documents[0]!.metadata.date, undefined);
+  assert.doesNotMatch(first.documents[0]!.blocks[0]!.text, /Date:/);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.deepEqual(await emlParser().parse(bytes, ctx), first);
+  // A folded Date header still counts.
+  const folded = crlf(['From: a@example.com', 'Subject: Minutes', 'Date: Tue, 5 Mar 2024', ' 10:15:00 +0100', '', 'Body.']);
+  assert.equal((await emlParser().parse(folded, ctx)).documents[0]!.metadata.date, '2024-03-05T09:15:00.000Z');
+});
+
 test('garbage and empty messages fail with a kind', async () => {
   assert.equal(await failureKind(Buffer.alloc(0)), 'empty');
   assert.equal(await failureKind(Buffer.from(' \r\n\r\n ')), 'empty');

@@ -49,7 +49,7 @@ export default function emlParser(): Parser {
       const from = addressList(mail.from);
       const to = addressList(mail.to);
       const cc = addressList(mail.cc);
-      const date = mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.toISOString() : undefined;
+      const date = statedDate(mail);
       // Images embedded in an HTML body (multipart/related) are part of the layout, not attachments.
       const attachments = mail.attachments.filter((a) => !a.related).map(attachmentInfo);
 
@@ -102,6 +102,16 @@ async function bodyBlocks(mail: ParsedMail): Promise<Block[]> {
     return htmlToBlocks(mail.html).blocks;
   }
   return [];
+}
+
+/**
+ * The Date header as ISO 8601, or undefined. Read from the raw header because mailparser puts the current
+ * time in place of a Date it cannot read, which would make the same file parse differently on every run.
+ */
+function statedDate(mail: ParsedMail): string | undefined {
+  const line = mail.headerLines.find((h) => h.key === 'date')?.line ?? '';
+  const date = new Date(line.slice(line.indexOf(':') + 1).replace(/\s+/g, ' ').trim());
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
 /** `Name <address>` for each mailbox, group members flattened, comma separated. */

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import JSZip from 'jszip';
 import { isStrataError } from '../../core/errors.js';
 import { openPackage, readCoreProperties, readRels, resolveTarget } from './ooxml.js';
+import { zipOf } from './samples.testkit.js';
 
 const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
 const TYPES = (main: string, type: string): string =>
@@ -11,12 +12,6 @@ const ROOT_RELS = (main: string): string =>
   `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="/${main}"/></Relationships>`;
 const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml';
 const PPTX_TYPE = 'application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml';
-
-async function zipOf(files: Record<string, string>): Promise<Buffer> {
-  const zip = new JSZip();
-  for (const [path, content] of Object.entries(files)) zip.file(path, content);
-  return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
-}
 
 async function failure(promise: Promise<unknown>): Promise<{ kind: string; message: string }> {
   try {

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import JSZip from 'jszip';
 import { isStrataError } from '../../core/errors.js';
 import pptxParser from './pptx.js';
+import { PPTX_NS as NS, pptxRels as rels, pptxShape as shape, pptxSlide as slide, pptxTable as table, zipOf } from './samples.testkit.js';
 import type { ParseContext } from './types.js';
 
 const ctx: ParseContext = {
@@ -10,26 +10,6 @@ const ctx: ParseContext = {
   mediaType: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
   ocr: { enabled: false },
 };
-const NS = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"';
-const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
-
-const shape = (ph: string | null, ...paras: string[]): string =>
-  `<p:sp><p:nvSpPr><p:cNvPr id="2" name="s"/><p:cNvSpPr/><p:nvPr>${ph ? `<p:ph ${ph}/>` : ''}</p:nvPr></p:nvSpPr>` +
-  `<p:txBody><a:bodyPr/>${paras.map((t) => `<a:p><a:r><a:t>${t}</a:t></a:r></a:p>`).join('')}</p:txBody></p:sp>`;
-
-const slide = (shapes: string): string => `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<p:sld ${NS}><p:cSld><p:spTree><p:nvGrpSpPr/><p:grpSpPr/>${shapes}</p:spTree></p:cSld></p:sld>`;
-
-const table = (rows: string[][]): string =>
-  `<p:graphicFrame><p:nvGraphicFramePr/><a:graphic><a:graphicData><a:tbl><a:tblGrid/>` +
-  rows.map((r) => `<a:tr>${r.map((c) => `<a:tc><a:txBody><a:p><a:r><a:t>${c}</a:t></a:r></a:p></a:txBody></a:tc>`).join('')}</a:tr>`).join('') +
-  `</a:tbl></a:graphicData></a:graphic></p:graphicFrame>`;
-
-function rels(entries: [id: string, type: string, target: string][]): string {
-  return `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${entries
-    .map(([id, type, target]) => `<Relationship Id="${id}" Type="${REL}/${type}" Target="${target}"/>`)
-    .join('')}</Relationships>`;
-}
 
 /** A real (minimal) .pptx: slide2.xml is listed first in presentation.xml, so show order ≠ file-name order. */
 function deckFiles(opts: { coreTitle?: string } = {}): Record<string, string> {
@@ -67,12 +47,6 @@ function deckFiles(opts: { coreTitle?: string } = {}): Record<string, string> {
         ]),
     ),
   };
-}
-
-async function zipOf(files: Record<string, string>): Promise<Buffer> {
-  const zip = new JSZip();
-  for (const [path, content] of Object.entries(files)) zip.file(path, content);
-  return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
 }
 
 async function failureKind(bytes: Buffer): Promise<string> {
