@@ -1,10 +1,12 @@
-// What every CLI command needs: the validated config, an open store, the workspace, output helpers.
-// Commands stay thin: they parse flags, call core functions and print.
+// What every CLI command needs: the validated config, an open store, the workspace, who is asking, output
+// helpers. Commands stay thin: they parse flags, call core functions and print.
+import { operatorCaller } from '../core/access.js';
 import type { StrataConfig } from '../core/config.js';
 import { collectionSettings } from '../core/config.js';
 import { StrataError } from '../core/errors.js';
-import type { Collection, Workspace } from '../core/types.js';
+import type { Caller, Collection, Workspace } from '../core/types.js';
 import { loadConfig } from '../config/load.js';
+import { resolveCaller, syncDirectoryFromConfig } from '../search/directory.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
 
@@ -12,12 +14,19 @@ export interface GlobalFlags {
   config?: string;
   dataDir?: string;
   workspace?: string;
+  /** Act as this directory user: searches and document reads see only what the user may read. */
+  as?: string;
 }
 
 export interface CliContext {
   config: StrataConfig;
   store: Store;
   workspace: Workspace;
+  /**
+   * Who is asking. Without `--as` the local operator (`cli`), who reads everything in the workspace
+   * (bypassAcl: whoever runs the CLI already holds the data directory); with `--as <user>` that user.
+   */
+  caller: Caller;
   close(): Promise<void>;
 }
 
@@ -26,8 +35,15 @@ export async function openContext(flags: GlobalFlags): Promise<CliContext> {
   if (flags.dataDir) config.dataDir = flags.dataDir;
   if (flags.workspace) config.workspace = flags.workspace;
   const store = await openStore(config);
-  const workspace = await store.ensureWorkspace(config.workspace);
-  return { config, store, workspace, close: () => store.close() };
+  try {
+    const workspace = await store.ensureWorkspace(config.workspace);
+    await syncDirectoryFromConfig(store, workspace.id, config);
+    const caller = flags.as ? await resolveCaller(store, workspace.id, flags.as) : operatorCaller(workspace.id, 'cli');
+    return { config, store, workspace, caller, close: () => store.close() };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
 }
 
 export async function requireCollection(ctx: CliContext, name: string): Promise<Collection> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -83,6 +83,41 @@ describe('strata CLI', () => {
     const badCfg = await cli('--config', join(cfgDir, 'bad.yaml'), 'collections');
     assert.equal(badCfg.code, 2);
     assert.match(badCfg.stderr, /chunking\.maxTokens/);
+  });
+
+  it('--as <user> sees only what that user may read, in search, docs and counts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strata-cli-acl-'));
+    const folder = join(dir, 'docs');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'public.md'), '# Holidays\n\nThe office closes for the winter holidays.');
+    writeFileSync(join(folder, 'payroll.md'), '# Payroll\n\nSalaries are paid before the winter holidays.');
+    writeFileSync(join(folder, 'payroll.md.strata.json'), JSON.stringify({ readers: ['group:finance'] }));
+    const config = join(dir, 'strata.config.yaml');
+    writeFileSync(config, `dataDir: ${JSON.stringify(join(dir, 'data'))}\ndirectory:\n  users:\n    alice: { groups: [payroll-team] }\n    bob: { groups: [staff] }\n  groups:\n    payroll-team: { groups: [finance] }\n    finance: { groups: [staff] }\n    staff: {}\n`);
+    const c = ['--config', config];
+    assert.equal((await cli(...c, 'ingest', folder, '--collection', 'hr')).code, 0);
+    const titles = async (...who: string[]) =>
+      JSON.parse((await cli(...c, ...who, 'search', 'winter', 'holidays', '--collection', 'hr', '--json')).stdout).hits.map((h: { title: string }) => h.title).sort();
+
+    assert.deepEqual(await titles(), ['Holidays', 'Payroll'], 'the local operator reads everything');
+    assert.deepEqual(await titles('--as', 'alice'), ['Holidays', 'Payroll'], 'finance through a nested group');
+    assert.deepEqual(await titles('--as', 'bob'), ['Holidays']);
+
+    const list = JSON.parse((await cli(...c, '--as', 'bob', 'docs', 'list', '--collection', 'hr', '--json')).stdout);
+    assert.equal(list.total, 1);
+    assert.deepEqual(list.documents.map((d: { metadata: { title: string } }) => d.metadata.title), ['Holidays']);
+    const all = JSON.parse((await cli(...c, 'docs', 'list', '--collection', 'hr', '--json')).stdout);
+    const payroll = all.documents.find((d: { metadata: { title: string } }) => d.metadata.title === 'Payroll').id;
+    const hidden = await cli(...c, '--as', 'bob', 'docs', 'show', payroll, '--collection', 'hr');
+    assert.equal(hidden.code, 2);
+    assert.match(hidden.stderr, /document ".*" not found/, 'reported like a missing document');
+    assert.equal((await cli(...c, '--as', 'alice', 'docs', 'show', payroll, '--collection', 'hr')).code, 0);
+    const cols = JSON.parse((await cli(...c, '--as', 'bob', 'collections', '--json')).stdout);
+    assert.deepEqual(cols.map((x: { documentCount: number }) => x.documentCount), [1]);
+
+    const unknown = await cli(...c, '--as', 'mallory', 'search', 'x', '--collection', 'hr');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /user "mallory" is not in the directory/);
   });
 
   it('exits 1 when the store cannot be opened, as a real process', () => {

@@ -2,11 +2,13 @@
 // Exit codes: 0 success, 2 user error (bad flag, config, missing collection), 1 failure.
 import { Command, CommanderError, Option } from 'commander';
 import { describeError, exitCodeFor } from '../core/errors.js';
+import { registerAudit } from './commands/audit.js';
 import { registerBench } from './commands/bench.js';
 import { registerCollections } from './commands/collections.js';
 import { registerDocs } from './commands/docs.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerSearch } from './commands/search.js';
+import { registerServe } from './commands/serve.js';
 import { registerStatus } from './commands/status.js';
 import { stdio, type Io } from './output.js';
 
@@ -17,6 +19,7 @@ export function buildProgram(io: Io = stdio): Command {
     .addOption(new Option('-c, --config <file>', 'config file (default: ./strata.config.yaml if present)'))
     .addOption(new Option('-d, --data-dir <dir>', 'data directory of the embedded store (overrides dataDir)'))
     .addOption(new Option('-w, --workspace <name>', 'workspace (overrides workspace in config)'))
+    .addOption(new Option('--as <user>', 'act as a user of the directory: see only what that user may read (default: the local operator, who reads everything)'))
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });
@@ -26,6 +29,8 @@ export function buildProgram(io: Io = stdio): Command {
   registerCollections(program, io);
   registerStatus(program, io);
   registerBench(program, io);
+  registerServe(program, io);
+  registerAudit(program, io);
   return program;
 }
 

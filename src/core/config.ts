@@ -1,6 +1,7 @@
 // The one configuration object. Validated once at start-up (src/config/load.ts reads the file and the
 // environment); everything below receives the typed result, never `process.env`.
 import { z } from 'zod';
+import { PRINCIPAL_ID } from './access.js';
 import { StrataError } from './errors.js';
 
 const chunking = z
@@ -22,6 +23,69 @@ const collectionOverride = z
     chunking: chunking.optional(),
     analyzer: analyzer.optional(),
     classification: z.enum(['public', 'internal', 'confidential', 'restricted']).optional(),
+  })
+  .strict();
+
+const ID_RULE = 'ids are 1–128 letters, digits, _ . @ + - (no spaces, ":" or "*")';
+const principalId = z.string().regex(PRINCIPAL_ID, ID_RULE);
+
+/** Users and groups of the workspace, synced into the store at start-up (search/directory.ts). */
+const directory = z
+  .object({
+    users: z.record(z.string(), z.object({ groups: z.array(principalId).default([]) }).strict()).default({}),
+    groups: z.record(z.string(), z.object({ groups: z.array(principalId).optional() }).strict()).default({}),
+  })
+  .strict()
+  .superRefine((d, ctx) => {
+    // A membership naming an undefined group would grant nothing; it is almost always a typo.
+    const check = (kind: 'users' | 'groups', id: string, groups: readonly string[] | undefined) => {
+      if (!PRINCIPAL_ID.test(id)) ctx.addIssue({ code: 'custom', path: [kind, id], message: `invalid id: ${ID_RULE}` });
+      for (const g of groups ?? []) {
+        if (!Object.hasOwn(d.groups, g)) {
+          ctx.addIssue({ code: 'custom', path: [kind, id, 'groups'], message: `unknown group "${g}": define it under directory.groups` });
+        }
+      }
+    };
+    for (const [id, u] of Object.entries(d.users)) check('users', id, u.groups);
+    for (const [id, g] of Object.entries(d.groups)) check('groups', id, g.groups);
+  });
+
+/** OIDC/JWT bearer tokens, verified against a JWKS (a URL, or the key set inline). */
+const oidc = z
+  .object({
+    issuer: z.string().min(1),
+    audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+    jwksUrl: z.url().optional(),
+    /** An inline JSON Web Key Set (`{ keys: [...] }`), for deployments without a reachable JWKS endpoint. */
+    jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).optional(),
+    /** Claim naming the workspace; tokens without it act in `workspace` (the server default). */
+    workspaceClaim: z.string().min(1).default('strata_workspace'),
+    roleClaim: z.string().min(1).default('strata_role'),
+    defaultRole: z.enum(['admin', 'editor', 'reader']).default('reader'),
+    /** Claim holding the caller's groups (added to the principals as `group:<name>`). */
+    groupsClaim: z.string().min(1).default('groups'),
+    clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
+  })
+  .strict()
+  .refine((o) => Boolean(o.jwksUrl) !== Boolean(o.jwks), { message: 'set exactly one of jwksUrl and jwks', path: ['jwksUrl'] });
+
+const server = z
+  .object({
+    /** Loopback by default: exposing the API is a deliberate choice (put TLS in front of it). */
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(7700),
+    /** Largest accepted upload (multipart file or JSON text), in bytes. */
+    maxUploadBytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(25 * 1024 * 1024),
+    /** Longest accepted search query, in characters. */
+    maxQueryChars: z.number().int().min(16).max(100_000).default(2000),
+    /** Per-credential token bucket: `burst` requests at once, refilled at `perSecond`. */
+    rateLimit: z
+      .object({ perSecond: z.number().positive().max(1_000_000).default(20), burst: z.number().int().min(1).max(1_000_000).default(60) })
+      .strict()
+      .prefault({}),
+    /** Server folders that folder sources may point into; empty disables folder sources. */
+    sourceRoots: z.array(z.string().min(1)).default([]),
+    auth: z.object({ oidc: oidc.optional() }).strict().prefault({}),
   })
   .strict();
 
@@ -59,6 +123,8 @@ export const configSchema = z
       .strict()
       .prefault({}),
     collections: z.record(z.string(), collectionOverride).default({}),
+    directory: directory.prefault({}),
+    server: server.prefault({}),
   })
   .strict();
 

@@ -1,5 +1,5 @@
 // One error type for the whole code base. `code` decides how interfaces report it
-// (CLI exit code, later HTTP status) in one place: see `exitCodeFor`.
+// (CLI exit code, HTTP status) in one place: see `exitCodeFor` and `httpStatusFor`.
 
 export type ErrorCode =
   | 'config' // bad configuration file, env override or flag value
@@ -7,6 +7,10 @@ export type ErrorCode =
   | 'not-found' // a named workspace, collection or document does not exist
   | 'parse' // a file could not be turned into text (per-file, never fatal to a run)
   | 'unavailable' // a dependency (model, OCR engine, disk) could not be used
+  | 'unauthorized' // no credential, or one that is unknown, expired or revoked
+  | 'forbidden' // a valid credential whose role does not allow the operation
+  | 'conflict' // the operation clashes with the current state (e.g. a sync already running)
+  | 'rate-limited' // too many requests for this credential; `details.retryAfterSeconds` says when to retry
   | 'internal'; // a bug or an unexpected failure
 
 export interface StrataErrorOptions {
@@ -54,6 +58,24 @@ export function parseError(parser: string, kind: ParseFailureKind, message: stri
 export function exitCodeFor(err: unknown): 1 | 2 {
   if (!isStrataError(err)) return 1;
   return err.code === 'config' || err.code === 'invalid-input' || err.code === 'not-found' ? 2 : 1;
+}
+
+const HTTP_STATUS: Record<ErrorCode, number> = {
+  config: 400,
+  'invalid-input': 400,
+  'not-found': 404,
+  parse: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  conflict: 409,
+  'rate-limited': 429,
+  unavailable: 503,
+  internal: 500,
+};
+
+/** The HTTP status of an error; anything that is not a StrataError is a 500. */
+export function httpStatusFor(err: unknown): number {
+  return isStrataError(err) ? HTTP_STATUS[err.code] : 500;
 }
 
 /** A short, secret-free message for users; the `[strata] [component]` prefix is kept. */

@@ -2,7 +2,7 @@
 
 export type Classification = 'public' | 'internal' | 'confidential' | 'restricted';
 
-/** Who may read a document. Stored now, enforced by the permission-aware retrieval issue. */
+/** Who may read a document; enforced by every search and fetch path (core/access.ts). */
 export interface AccessPolicy {
   /** Principals such as `user:alice` or `group:finance`. `*` (or an absent policy) means everyone in the workspace. */
   readers: string[];
@@ -120,4 +120,25 @@ export interface Job {
   finishedAt: string | null;
   stats: Record<string, number>;
   error: string | null;
+}
+
+export type Role = 'admin' | 'editor' | 'reader';
+
+/** Who is asking, after authentication; every permission check takes one. */
+export interface Caller {
+  workspaceId: string;
+  /** User id, e.g. `alice` (API keys carry the user they act for; JWTs their `sub`). */
+  subject: string;
+  role: Role;
+  /**
+   * Principals the caller holds, resolved from the directory: `user:<subject>`, `group:<g>` for every group
+   * (transitively), and `*`. A document is readable when its policy lists any of them (or it has no policy).
+   */
+  principals: string[];
+  /**
+   * A trusted in-process operator (the local CLI without `--as`, the benchmark runner) reads every document of
+   * its workspace regardless of policies. Only those entry points set it, through `operatorCaller` in
+   * core/access.ts; the HTTP server never does, and must never build a Caller from request data.
+   */
+  bypassAcl?: true;
 }

@@ -136,6 +136,24 @@ describe('sync lifecycle', () => {
     assert.equal(s['bad.md']?.status, 'failed');
     assert.match(s['bad.md']!.reason!, /readers/);
     assert.equal(s['plan.md.strata.json'], undefined, 'sidecars are not documents');
+    assert.match(s['bad.md']!.reason!, /readers/);
+
+    // Changing only who may read the file updates the policy in place: same version, same chunks.
+    const chunksBefore = (await h.store.getChunks(doc!.id)).map((c) => c.id);
+    writeFileSync(join(dir, 'plan.md.strata.json'), JSON.stringify({ readers: ['group:board', 'user:ana'], classification: 'restricted', metadata: { owner: 'cfo' } }));
+    const r = await h.sync(dir);
+    assert.equal(r.documents.policyChanged, 1);
+    assert.equal(r.documents.replaced, 0);
+    const after = await h.store.getDocument(h.collection.id, `${dir}/plan.md`);
+    assert.deepEqual(after?.accessPolicy, { readers: ['group:board', 'user:ana'] });
+    assert.equal(after?.version, doc?.version, 'no new version for a policy change');
+    assert.deepEqual((await h.store.getChunks(doc!.id)).map((c) => c.id), chunksBefore, 'chunks were not rewritten');
+    writeFileSync(join(dir, 'typo.md'), '# Typo\n\nText.');
+    writeFileSync(join(dir, 'typo.md.strata.json'), JSON.stringify({ readers: ['finance'] }));
+    await h.sync(dir);
+    const typo = (await statusOf(h))['typo.md'];
+    assert.equal(typo?.status, 'failed', 'a reader without user:/group: would lock everyone out');
+    assert.match(typo!.reason!, /invalid readers/);
     await h.store.close();
   });
 

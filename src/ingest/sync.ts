@@ -11,7 +11,7 @@ import type { StrataConfig } from '../core/config.js';
 import type { DocumentInput, Store, WriteBatch } from '../store/types.js';
 import { createChunkPool } from './chunk-pool.js';
 import type { ChunkDraft } from './chunker.js';
-import { readSidecar, walkFolder, type FileEntry, type Sidecar } from './connectors/filesystem.js';
+import { parseSidecar, readSidecarText, walkFolder, type FileEntry, type Sidecar } from './connectors/filesystem.js';
 import { parserFor, SUPPORTED_EXTENSIONS } from './parsers/index.js';
 import type { ParsedDocument, Parser } from './parsers/types.js';
 import { loadTokenCounter } from './tokenizer.js';
@@ -40,7 +40,7 @@ export interface SyncOptions {
 export interface SyncReport {
   jobId: string;
   files: Record<'indexed' | 'unchanged' | 'failed' | 'skipped' | 'deleted', number>;
-  documents: { inserted: number; replaced: number; deleted: number; unchanged: number };
+  documents: { inserted: number; replaced: number; deleted: number; unchanged: number; policyChanged: number };
   /** Per-file outcome of this run (failed and skipped files carry their reason). */
   outcomes: { path: string; status: FileState['status']; reason: string | null }[];
   durationMs: number;
@@ -62,7 +62,7 @@ export async function syncFolder(opts: SyncOptions): Promise<SyncReport> {
   const report: SyncReport = {
     jobId: job.id,
     files: { indexed: 0, unchanged: 0, failed: 0, skipped: 0, deleted: 0 },
-    documents: { inserted: 0, replaced: 0, deleted: 0, unchanged: 0 },
+    documents: { inserted: 0, replaced: 0, deleted: 0, unchanged: 0, policyChanged: 0 },
     outcomes: [],
     durationMs: 0,
   };
@@ -175,7 +175,9 @@ export async function syncFolder(opts: SyncOptions): Promise<SyncReport> {
     } catch (e) {
       return keep('failed', `cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    const fileHash = sha256(bytes);
+    // The sidecar is part of the file's fingerprint: editing only who may read a file must be noticed.
+    const sidecarText = await readSidecarText(file.absPath);
+    const fileHash = sidecarText === null ? sha256(bytes) : sha256(`${sha256(bytes)}:${sha256(sidecarText)}`);
     if (before && before.fileHash === fileHash && (before.status === 'indexed' || before.status === 'unchanged')) {
       const docs = before.documentCount;
       report.documents.unchanged += docs;
@@ -184,7 +186,7 @@ export async function syncFolder(opts: SyncOptions): Promise<SyncReport> {
     let sidecar: Sidecar | null;
     let parsed: { documents: ParsedDocument[]; warnings?: string[] };
     try {
-      sidecar = await readSidecar(file.absPath);
+      sidecar = sidecarText === null ? null : parseSidecar(sidecarText);
       parsed = await parser.parse(bytes, { path: file.relPath, mediaType: parser.mediaType, ocr: ingest.ocr });
     } catch (e) {
       return keep('failed', reasonOf(e));
@@ -203,7 +205,13 @@ export async function syncFolder(opts: SyncOptions): Promise<SyncReport> {
         ids.add(sourceId);
         const input = toDocumentInput(pd, sourceId, absPath, file, parser, sidecar, pd.recordId === undefined);
         if (existing.get(sourceId) === input.contentHash) {
-          report.documents.unchanged++;
+          // Same content: only the access policy may have changed, and that never rewrites chunks.
+          const stored = await store.getDocument(collection.id, sourceId);
+          if (stored && JSON.stringify(stored.accessPolicy) !== JSON.stringify(input.accessPolicy)) {
+            await flush(); // keep write order: earlier batches of this run land first
+            await store.setAccessPolicy(collection.id, sourceId, input.accessPolicy);
+            report.documents.policyChanged++;
+          } else report.documents.unchanged++;
           continue;
         }
         toIndex.push({ input, pd });
@@ -271,9 +279,10 @@ function toDocumentInput(
   if (wholeFile) metadata.size = file.size;
   const accessPolicy = sidecar?.accessPolicy ?? pd.accessPolicy ?? null;
   const classification = sidecar?.classification ?? pd.classification ?? null;
-  // The content hash covers what the index is built from, not volatile fields like the modified time.
+  // The content hash covers what the index is built from — not volatile fields like the modified time, and not
+  // the access policy, which is updated in place (setAccessPolicy) without touching chunks.
   const { modifiedAt: _m, ...stable } = metadata;
-  const contentHash = sha256(JSON.stringify([stable, pd.blocks, accessPolicy, classification]));
+  const contentHash = sha256(JSON.stringify([stable, pd.blocks, classification]));
   return { sourceId, sourcePath: absPath, contentHash, metadata, accessPolicy, classification, chunks: [] };
 }
 
@@ -295,6 +304,7 @@ function statsOf(r: SyncReport): Record<string, number> {
     documentsReplaced: r.documents.replaced,
     documentsDeleted: r.documents.deleted,
     documentsUnchanged: r.documents.unchanged,
+    documentsPolicyChanged: r.documents.policyChanged,
     durationMs: r.durationMs,
   };
 }

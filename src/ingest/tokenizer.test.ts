@@ -42,6 +42,21 @@ describe('loadTokenCounter', () => {
     assert.equal(cl100k.count('tokenization'), 2);
   });
 
+  it('counts exactly like gpt-tokenizer for both encodings (see bpe-count.test.ts for the full check)', async () => {
+    const plain = { disallowedSpecial: new Set<string>() };
+    const pairs = [
+      [cl100k, (await import('gpt-tokenizer/encoding/cl100k_base')).default],
+      [o200k, (await import('gpt-tokenizer/encoding/o200k_base')).default],
+    ] as const;
+    const next = rng(11);
+    for (const [counter, library] of pairs) {
+      for (let k = 0; k < 500; k++) {
+        const text = randomText(next, 60);
+        assert.equal(counter.count(text), library.countTokens(text, plain), JSON.stringify(text));
+      }
+    }
+  });
+
   it('treats special-token text in documents as plain text', () => {
     const n = cl100k.count('see <|endoftext|> here');
     assert.ok(n > 3, `expected the marker to be spelled out, got ${n} tokens`);

@@ -1,7 +1,10 @@
 // Token counting for chunking, backed by gpt-tokenizer's BPE encodings, plus token-bounded text splitting.
 // The encoding tables are large, so each is imported on first use and one counter per encoding is kept.
+// Counts go through bpe-count.ts (same numbers, ~3× faster on a cold pass) when the library's internals
+// are the expected ones, else through the library's countTokens.
 import { StrataError } from '../core/errors.js';
 import type { ChunkingSettings } from '../core/types.js';
+import { fastBpeCounter } from './bpe-count.js';
 
 export type EncodingName = ChunkingSettings['tokenizer'];
 
@@ -50,6 +53,10 @@ const LOADERS: Record<EncodingName, () => Promise<BpeEncoding>> = {
 const SEPARATOR = ' \n\n';
 
 function bpeCounter(name: EncodingName, enc: BpeEncoding): TokenCounter {
+  const separator = { text: SEPARATOR, tokens: enc.countTokens(SEPARATOR, PLAIN) };
+  const fast = fastBpeCounter(enc, (text) => enc.countTokens(text, PLAIN));
+  if (fast) return { name, count: fast.count, countWithin: fast.countWithin, separator };
+  // gpt-tokenizer's internals are not the expected ones (another version?): the library counts, slower.
   return {
     name,
     count: (text) => enc.countTokens(text, PLAIN),
@@ -60,7 +67,7 @@ function bpeCounter(name: EncodingName, enc: BpeEncoding): TokenCounter {
       const n = enc.countTokens(text, PLAIN);
       return n <= limit ? n : false;
     },
-    separator: { text: SEPARATOR, tokens: enc.countTokens(SEPARATOR, PLAIN) },
+    separator,
   };
 }
 

@@ -2,6 +2,10 @@
 // stopwords and Porter stemming. Analyzers are declared as data in ANALYZER_SPECS and built on demand.
 import { stemmer } from 'stemmer';
 import { StrataError } from '../core/errors.js';
+import { ASCII_WORD, endsPlainWord, HYPHEN_RE, PIECE_RE, TOKEN_STICKY_RE } from './grammar.js';
+import { createTermCounter, type TermFreqs } from './term-counter.js';
+
+export type { TermFreqs } from './term-counter.js';
 
 export interface Token {
   term: string;
@@ -16,6 +20,8 @@ export interface Analyzer {
   terms(text: string): string[];
   /** The same terms with their offsets in `text`. */
   tokens(text: string): Token[];
+  /** The same terms counted, for indexing: what `terms` returns, without building the full list. */
+  termFreqs(text: string): TermFreqs;
 }
 
 export interface AnalyzerSpec {
@@ -84,23 +90,11 @@ export function getAnalyzer(name: string = DEFAULT_ANALYZER): Analyzer {
   return a;
 }
 
-// A token is a run of letters/digits/marks/connectors (Han and Hiragana excluded: they have no spaces
-// between words, so each ideograph is its own token, as in Lucene's StandardTokenizer), optionally joined
-// by inner apostrophes, with decimals ("0.5", "1,000") kept whole; hyphens join parts that are split later.
-// Built with `new RegExp` because the `v` flag (set subtraction) postdates the ES2022 target's syntax.
-const W = String.raw`[[\p{L}\p{N}\p{M}\p{Pc}]--[\p{sc=Han}\p{sc=Hiragana}]]`;
-const PIECE = String.raw`(?:\p{Nd}+(?:[.,]\p{Nd}+)+${W}*|${W}+(?:['’ʼ]${W}+)*)`;
-const TOKEN_STICKY_RE = new RegExp(String.raw`${PIECE}(?:[\-‐‑]${PIECE})*|[\p{sc=Han}\p{sc=Hiragana}]`, 'yv');
-const HYPHEN_RE = /[-‐‑]/;
-const PIECE_RE = new RegExp(PIECE, 'gv');
 const APOSTROPHE_RE = /['’ʼ]/g;
 const NON_ASCII_RE = /[\u0080-\uffff]/;
 const STEMMABLE_RE = /^[a-z0-9]+$/;
 const HAS_DIGIT_RE = /\p{N}/u;
 const HAS_LETTER_RE = /\p{L}/u;
-const asciiTable = (re: RegExp): Uint8Array => Uint8Array.from({ length: 128 }, (_, c) => (re.test(String.fromCharCode(c)) ? 1 : 0));
-const ASCII_WORD = asciiTable(/[A-Za-z0-9_]/);
-const ASCII_JOINER = asciiTable(/['.,-]/);
 
 /** Above this many distinct raw tokens the memo is dropped and refilled (bounded memory on huge corpora). */
 const MEMO_LIMIT = 200_000;
@@ -109,8 +103,8 @@ type Emit = (term: string, start: number, end: number) => void;
 
 /** Builds an analyzer from a spec; exported so benchmarks and tests can try variants of the registered ones. */
 export function createAnalyzer(name: string, spec: AnalyzerSpec): Analyzer {
-  // raw token text → term, or '' when the token is dropped (stopword). Analysis dominates ingestion time and
-  // natural text repeats a small vocabulary, so most tokens are one Map lookup.
+  // raw token text → term, or '' when the token is dropped (stopword). Natural text repeats a small
+  // vocabulary, so most tokens are one Map lookup. (Indexing keeps its own table: see term-counter.ts.)
   const memo = new Map<string, string>();
 
   const normalize = (raw: string): string => {
@@ -126,12 +120,15 @@ export function createAnalyzer(name: string, spec: AnalyzerSpec): Analyzer {
   };
   const stopwords = new Set(spec.stopwords.map((w) => finishApostrophes(normalize(w), spec)));
 
+  const analyze = (raw: string): string => {
+    const term = finishApostrophes(normalize(raw), spec);
+    if (stopwords.has(term)) return '';
+    return spec.stem && STEMMABLE_RE.test(term) ? stemmer(term) : term;
+  };
   const analyzePiece = (raw: string): string => {
     let term = memo.get(raw);
     if (term !== undefined) return term;
-    term = finishApostrophes(normalize(raw), spec);
-    if (stopwords.has(term)) term = '';
-    else if (spec.stem && STEMMABLE_RE.test(term)) term = stemmer(term);
+    term = analyze(raw);
     if (memo.size >= MEMO_LIMIT) memo.clear();
     memo.set(raw, term);
     return term;
@@ -172,39 +169,28 @@ export function createAnalyzer(name: string, spec: AnalyzerSpec): Analyzer {
     }
   };
 
-  // Plain ASCII words (most tokens of most text) are cut by a char-code loop; anything that may need the
-  // full grammar (a joiner such as ' . , - followed by a word character, or any non-ASCII character)
-  // goes to the sticky regex, starting at the same token start, so both paths give identical tokens.
+  // Plain ASCII words are cut by a char-code loop, anything else by the full grammar (see endsPlainWord).
   const scan = (text: string, emit: Emit): void => {
     const n = text.length;
     let i = 0;
     while (i < n) {
       const c = text.charCodeAt(i);
-      if (c < 128 && ASCII_WORD[c] === 0) {
-        i++;
-        continue;
-      }
-      let j = i;
-      let simple = c < 128;
-      if (simple) {
+      if (c < 128) {
+        if (ASCII_WORD[c] === 0) {
+          i++;
+          continue;
+        }
+        let j = i + 1;
         while (j < n) {
           const d = text.charCodeAt(j);
           if (d < 128 && ASCII_WORD[d] === 1) j++;
           else break;
         }
-        if (j < n) {
-          const d = text.charCodeAt(j);
-          if (d >= 128) simple = false;
-          else if (ASCII_JOINER[d] === 1 && j + 1 < n) {
-            const e = text.charCodeAt(j + 1);
-            simple = e < 128 && ASCII_WORD[e] === 0;
-          }
+        if (endsPlainWord(text, j)) {
+          emitPiece(text.slice(i, j), i, emit);
+          i = j;
+          continue;
         }
-      }
-      if (simple) {
-        emitPiece(text.slice(i, j), i, emit);
-        i = j;
-        continue;
       }
       TOKEN_STICKY_RE.lastIndex = i;
       const m = TOKEN_STICKY_RE.exec(text);
@@ -219,6 +205,7 @@ export function createAnalyzer(name: string, spec: AnalyzerSpec): Analyzer {
 
   return {
     name,
+    termFreqs: createTermCounter({ analyze, emitMatch, limit: MEMO_LIMIT }),
     terms(text) {
       const out: string[] = [];
       scan(text, (t) => out.push(t));

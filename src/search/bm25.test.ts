@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getAnalyzer } from './analyzers.js';
-import { createBm25Index, decodeTermFreqs, encodeTermFreqs, type Bm25Index } from './bm25.js';
+import { createBm25Index, decodeTermFreqs, encodeTermCounts, encodeTermFreqs, type Bm25Index } from './bm25.js';
 
 const english = getAnalyzer('english');
 const docs = [
@@ -29,6 +29,17 @@ test('encodeTermFreqs is compact and round-trips, including terms containing ":"
   assert.deepEqual([...decodeTermFreqs(encodeTermFreqs(terms))], [['a:b', 2], ['x', 1], ['c:1', 1], ['é', 1]]);
   assert.throws(() => encodeTermFreqs(['two words']), /space-free/);
   assert.throws(() => encodeTermFreqs(['']), /space-free/);
+});
+
+test('encodeTermCounts writes what encodeTermFreqs writes for the same counts', () => {
+  const terms = ['a:b', 'a:b', 'x', 'c:1', 'é', ...Array<string>(70).fill('many'), ...Array<string>(64).fill('x')];
+  const distinct = [...new Set(terms)];
+  const freqs = distinct.map((t) => terms.filter((u) => u === t).length);
+  assert.equal(encodeTermCounts(distinct, freqs), encodeTermFreqs(terms));
+  assert.equal(encodeTermCounts(distinct, freqs), 'a:b:2 x:65 c:1:1 é many:70');
+  assert.equal(encodeTermCounts([], []), '');
+  assert.throws(() => encodeTermCounts(['two words'], [1]), /space-free/);
+  assert.throws(() => encodeTermCounts([''], [2]), /space-free/);
 });
 
 test('scores follow Lucene BM25 exactly', () => {

@@ -51,13 +51,28 @@ export function encodeTermFreqs(terms: string[]): string {
   const tf = new Map<string, number>();
   for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
   const parts: string[] = [];
-  for (const [t, n] of tf) {
-    if (t === '' || t.includes(' ')) {
-      throw new StrataError('search', 'internal', `cannot encode the term ${JSON.stringify(t)}: terms must be non-empty and space-free`);
-    }
-    parts.push(n === 1 && !t.includes(':') ? t : `${t}:${n}`);
-  }
+  for (const [t, n] of tf) parts.push(encodeEntry(t, n));
   return parts.join(' ');
+}
+
+/**
+ * The same encoding from terms already counted: `terms` distinct, in order of first occurrence, `freqs[i]`
+ * the count of `terms[i]` (what Analyzer.termFreqs returns), so indexing needs no term list and no Map.
+ */
+export function encodeTermCounts(terms: readonly string[], freqs: readonly number[]): string {
+  const parts = new Array<string>(terms.length);
+  for (let i = 0; i < terms.length; i++) parts[i] = encodeEntry(terms[i]!, freqs[i]!);
+  return parts.join(' ');
+}
+
+const TF_SUFFIX = Array.from({ length: 64 }, (_, tf) => `:${tf}`); // most tfs are small: no number formatting
+
+function encodeEntry(term: string, tf: number): string {
+  if (term === '' || term.includes(' ')) {
+    throw new StrataError('search', 'internal', `cannot encode the term ${JSON.stringify(term)}: terms must be non-empty and space-free`);
+  }
+  if (tf === 1 && !term.includes(':')) return term;
+  return term + (TF_SUFFIX[tf] ?? `:${tf}`);
 }
 
 /**

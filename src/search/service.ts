@@ -1,14 +1,20 @@
 // Lexical search over a collection: keeps one in-memory BM25 index per collection, rebuilt from the store
-// when the collection's generation changes, applies metadata filters before the top-k cut, collapses
-// chunks to documents and makes highlighted snippets.
-import type { Collection, ChunkLocation, Document } from '../core/types.js';
+// when the collection's generation changes, applies the caller's permissions and metadata filters before
+// the top-k cut, collapses chunks to documents and makes highlighted snippets. Document fetch, listing and
+// counting go through the same permission check (getDocumentFor, listDocumentsFor, countDocumentsFor).
+import { canRead } from '../core/access.js';
+import { StrataError } from '../core/errors.js';
+import type { Caller, Collection, ChunkLocation, Document } from '../core/types.js';
 import type { Store } from '../store/types.js';
+import { assertSameWorkspace, createPolicyCache, type AclSlot, type PolicySnapshot } from './acl.js';
 import { getAnalyzer, type Analyzer } from './analyzers.js';
-import { createBm25Index, encodeTermFreqs, type Bm25Index, type Bm25Params } from './bm25.js';
+import { createBm25Index, encodeTermCounts, type Bm25Index, type Bm25Params } from './bm25.js';
 import { compileFilter, type Filter } from './filters.js';
 import { makeSnippet } from './snippet.js';
 
 export interface SearchRequest {
+  /** Who asks: only documents the caller may read are ranked, counted or shown. */
+  caller: Caller;
   collection: Collection;
   query: string;
   limit?: number;
@@ -42,7 +48,7 @@ export interface SearchResponse {
   tookMs: number;
 }
 
-interface LoadedIndex {
+interface LoadedIndex extends AclSlot {
   generation: number;
   bm25: Bm25Index;
   analyzer: Analyzer;
@@ -56,26 +62,60 @@ interface LoadedIndex {
   docMeta: Document['metadata'][];
 }
 
-export interface Searcher {
-  search(req: SearchRequest): Promise<SearchResponse>;
-  /** Loads (or refreshes) a collection's index ahead of the first query. */
-  warm(collection: Collection): Promise<void>;
+export interface SearcherStats {
+  /** Text indexes built from the store (a policy change never adds one). */
+  indexLoads: number;
+  /** Policy snapshots read from the store. */
+  policyLoads: number;
+  /** Permission bitmaps computed (one per index, policy snapshot and distinct principal set). */
+  bitmapBuilds: number;
 }
 
-export function createSearcher(store: Store, params: Bm25Params): Searcher {
-  const cache = new Map<string, Promise<LoadedIndex>>();
+export interface Searcher {
+  search(req: SearchRequest): Promise<SearchResponse>;
+  /** The document if it exists and the caller may read it; null otherwise, so existence does not leak. */
+  getDocumentFor(caller: Caller, collection: Collection, idOrSourceId: string): Promise<Document | null>;
+  /** Documents the caller may read, by source id. */
+  listDocumentsFor(caller: Caller, collection: Collection, page?: { limit?: number; offset?: number }): Promise<Document[]>;
+  /** How many documents the caller may read. */
+  countDocumentsFor(caller: Caller, collection: Collection): Promise<number>;
+  /** Loads (or refreshes) a collection's index ahead of the first query. */
+  warm(collection: Collection): Promise<void>;
+  readonly stats: Readonly<SearcherStats>;
+}
 
-  async function indexFor(collection: Collection): Promise<LoadedIndex> {
-    const fresh = (await store.getCollection(collection.workspaceId, collection.name)) ?? collection;
-    const cached = cache.get(collection.id);
-    if (cached) {
-      const idx = await cached;
-      if (idx.generation === fresh.generation) return idx;
+export interface SearcherOptions {
+  /** Distinct principal sets whose permission bitmaps are kept per collection (LRU). Default 32. */
+  aclCacheSize?: number;
+}
+
+export function createSearcher(store: Store, params: Bm25Params, options: SearcherOptions = {}): Searcher {
+  const cache = new Map<string, Promise<LoadedIndex>>();
+  const acl = createPolicyCache(store, options.aclCacheSize);
+  let indexLoads = 0;
+
+  /** The collection as stored now, with both generations read before anything is loaded for them. */
+  async function current(collection: Collection): Promise<{ col: Collection; policyGeneration: number }> {
+    const col = await store.getCollection(collection.workspaceId, collection.name);
+    if (!col) {
+      throw new StrataError('search', 'not-found', `collection "${collection.name}" not found`, { hint: 'it may have been deleted' });
     }
+    return { col, policyGeneration: await store.policyGeneration(col.id) };
+  }
+
+  async function indexFor(fresh: Collection): Promise<LoadedIndex> {
+    const cached = await cache.get(fresh.id)?.catch(() => undefined);
+    if (cached && cached.generation === fresh.generation) return cached;
+    indexLoads++;
     const loading = load(fresh);
-    cache.set(collection.id, loading);
-    loading.catch(() => cache.delete(collection.id));
+    cache.set(fresh.id, loading);
+    loading.catch(() => cache.delete(fresh.id));
     return loading;
+  }
+
+  async function snapshotFor(collection: Collection): Promise<PolicySnapshot> {
+    const { col, policyGeneration } = await current(collection);
+    return acl.snapshot(col.id, col.generation, policyGeneration);
   }
 
   async function load(collection: Collection): Promise<LoadedIndex> {
@@ -120,23 +160,67 @@ export function createSearcher(store: Store, params: Bm25Params): Searcher {
   }
 
   return {
+    get stats() {
+      return { indexLoads, ...acl.stats };
+    },
     async warm(collection) {
-      await indexFor(collection);
+      await indexFor((await current(collection)).col);
+    },
+    async getDocumentFor(caller, collection, idOrSourceId) {
+      assertSameWorkspace(caller, collection);
+      // Read from the store, not from a cache: a policy change applies to the very next fetch.
+      const doc = await store.getDocument(collection.id, idOrSourceId);
+      if (!doc) return null;
+      return caller.bypassAcl === true || canRead(doc.accessPolicy, new Set(caller.principals)) ? doc : null;
+    },
+    async listDocumentsFor(caller, collection, { limit = 100, offset = 0 } = {}) {
+      assertSameWorkspace(caller, collection);
+      if (caller.bypassAcl === true) return store.listDocuments({ collectionId: collection.id, limit, offset });
+      const principals = new Set(caller.principals);
+      const out: Document[] = [];
+      let skip = offset;
+      for (let at = 0; out.length < limit; at += 500) {
+        const page = await store.listDocuments({ collectionId: collection.id, limit: 500, offset: at });
+        for (const d of page) {
+          if (!canRead(d.accessPolicy, principals)) continue;
+          if (skip > 0) skip--;
+          else if (out.length < limit) out.push(d);
+        }
+        if (page.length < 500) break;
+      }
+      return out;
+    },
+    async countDocumentsFor(caller, collection) {
+      assertSameWorkspace(caller, collection);
+      if (caller.bypassAcl === true) return store.countDocuments(collection.id);
+      return acl.count(await snapshotFor(collection), caller);
     },
     async search(req) {
       const t0 = performance.now();
-      const idx = await indexFor(req.collection);
+      const { caller } = req;
+      assertSameWorkspace(caller, req.collection);
+      const { col, policyGeneration } = await current(req.collection);
+      const idx = await indexFor(col);
       const limit = req.limit ?? 10;
       const offset = req.offset ?? 0;
       const collapse = req.collapse ?? 'document';
       const terms = idx.analyzer.terms(req.query);
-      let accept: ((key: number) => boolean) | undefined;
+      // Permissions and metadata filters become one per-document bitmap, applied inside the BM25 loop, so the
+      // top-k is cut from documents the caller may read: a restrictive policy never starves the page.
+      let allowed: Uint8Array | undefined;
+      if (caller.bypassAcl !== true) {
+        const snapshot = await acl.snapshot(col.id, col.generation, policyGeneration);
+        const bitmap = acl.bitmap(idx, idx.docIds, snapshot, caller);
+        if (!bitmap.all) allowed = bitmap.bits;
+      }
       if (req.filter && Object.keys(req.filter).length > 0) {
         const match = compileFilter(req.filter);
-        const allowed = new Uint8Array(idx.docIds.length);
-        idx.docMeta.forEach((m, i) => (allowed[i] = match(m) ? 1 : 0));
-        accept = (key) => allowed[idx.chunkDoc[key]!] === 1;
+        const both = new Uint8Array(idx.docIds.length);
+        idx.docMeta.forEach((m, i) => (both[i] = (allowed === undefined || allowed[i] === 1) && match(m) ? 1 : 0));
+        allowed = both;
       }
+      const bits = allowed;
+      const accept = bits && ((key: number) => bits[idx.chunkDoc[key]!] === 1);
       const want = offset + limit;
       let picked: { key: number; score: number }[] = [];
       // Ask for more chunks until `want` distinct documents are found or the matches run out.
@@ -185,7 +269,8 @@ export function createSearcher(store: Store, params: Bm25Params): Searcher {
 export function indexTextWith(analyzerName: string): (text: string) => { terms: string; termCount: number } {
   const analyzer = getAnalyzer(analyzerName);
   return (text) => {
-    const terms = analyzer.terms(text);
-    return { terms: encodeTermFreqs(terms), termCount: terms.length };
+    // Byte-identical to encodeTermFreqs(analyzer.terms(text)), without the intermediate term list.
+    const { terms, freqs, total } = analyzer.termFreqs(text);
+    return { terms: encodeTermCounts(terms, freqs), termCount: total };
   };
 }

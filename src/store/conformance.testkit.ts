@@ -4,6 +4,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CollectionSettings } from '../core/types.js';
 import type { ChunkInput, DocumentInput, Store } from './types.js';
+import { testAuditStore } from './conformance-audit.testkit.js';
+import { testPolicyStore } from './conformance-policy.testkit.js';
+import { testKeyStore } from './conformance-keys.testkit.js';
 
 const settings: CollectionSettings = {
   chunking: { maxTokens: 512, overlapTokens: 64, tokenizer: 'cl100k_base' },
@@ -31,6 +34,9 @@ const doc = (sourceId: string, text: string, extra: Partial<DocumentInput> = {})
 });
 
 export function testStoreDriver(name: string, makeStore: () => Promise<Store>): void {
+  testAuditStore(name, makeStore);
+  testPolicyStore(name, makeStore);
+  testKeyStore(name, makeStore);
   describe(`store conformance: ${name}`, () => {
     const setup = async () => {
       const store = await makeStore();

@@ -14,6 +14,9 @@ import type {
   JobStatus,
   Workspace,
 } from '../core/types.js';
+import type { AuditInput, AuditStore } from './audit.js';
+import type { PolicyStore } from './policy.js';
+import type { KeyStore } from './keys.js';
 
 export interface StoreFlags {
   /** Several processes may write at once (PostgreSQL); the embedded driver allows one writer at a time. */
@@ -54,6 +57,8 @@ export interface WriteBatch {
   fileStates?: Omit<FileState, 'collectionId' | 'updatedAt'>[];
   /** Paths whose sync state should be removed (file gone and its documents deleted). */
   forgetFiles?: string[];
+  /** Audit entries recorded in the same transaction as this change (so a crash never loses one). */
+  audit?: AuditInput[];
 }
 
 export interface WriteResult {
@@ -84,7 +89,7 @@ export interface DocumentQuery {
   sourcePath?: string;
 }
 
-export interface Store {
+export interface Store extends AuditStore, PolicyStore, KeyStore {
   readonly driver: string;
   readonly flags: StoreFlags;
 

@@ -1,6 +1,9 @@
-// `strata docs list|show|delete`: inspect and remove indexed documents.
+// `strata docs list|show|delete`: inspect and remove indexed documents. Every read goes through the
+// caller's permissions (the operator reads everything; `--as <user>` sees what that user may read).
 import type { Command } from 'commander';
 import { StrataError } from '../../core/errors.js';
+import { createSearcher } from '../../search/service.js';
+import { newId } from '../../core/ids.js';
 import { requireCollection, type CliContext } from '../context.js';
 import { printJson, printTable, type Io } from '../output.js';
 import { intArg, withContext } from './shared.js';
@@ -17,8 +20,9 @@ export function registerDocs(program: Command, io: Io): void {
     .action(async (flags, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
         const col = await requireCollection(ctx, flags.collection);
-        const list = await ctx.store.listDocuments({ collectionId: col.id, limit: flags.limit, offset: flags.offset });
-        const total = await ctx.store.countDocuments(col.id);
+        const searcher = createSearcher(ctx.store, ctx.config.search.bm25);
+        const list = await searcher.listDocumentsFor(ctx.caller, col, { limit: flags.limit, offset: flags.offset });
+        const total = await searcher.countDocumentsFor(ctx.caller, col);
         if (flags.json) return printJson(io, { total, offset: flags.offset, documents: list });
         printTable(io, ['ID', 'TITLE', 'PATH', 'TYPE', 'VERSION'], list.map((d) => [d.id, d.metadata.title, d.metadata.path, d.metadata.mediaType, d.version]));
         io.out.write(`${list.length} of ${total} documents\n`);
@@ -60,7 +64,13 @@ export function registerDocs(program: Command, io: Io): void {
         const { col, doc } = await requireDocument(ctx, flags.collection, id);
         // Forgetting the file's sync state makes the next ingest of its folder re-read the file: the folder
         // stays the source of truth, so a document deleted here comes back while its file still exists.
-        await ctx.store.write({ collectionId: col.id, deletes: [doc.sourceId], forgetFiles: [doc.sourcePath] });
+        await ctx.store.write({
+          collectionId: col.id,
+          deletes: [doc.sourceId],
+          forgetFiles: [doc.sourcePath],
+          // In the same transaction as the delete, so there is never a delete without its audit entry.
+          audit: [{ workspaceId: ctx.workspace.id, actor: 'cli', action: 'document.delete', resources: [`document:${doc.id}`], decision: 'allow', traceId: newId('trace'), details: { collection: col.name, sourceId: doc.sourceId } }],
+        });
         if (flags.json) return printJson(io, { deleted: doc.id, sourceId: doc.sourceId });
         io.out.write(`deleted ${doc.id} (${doc.sourceId}) from ${col.name}\n`);
       });
@@ -69,7 +79,8 @@ export function registerDocs(program: Command, io: Io): void {
 
 async function requireDocument(ctx: CliContext, collection: string, id: string) {
   const col = await requireCollection(ctx, collection);
-  const doc = await ctx.store.getDocument(col.id, id);
+  // A document the caller may not read is reported exactly like a missing one.
+  const doc = await createSearcher(ctx.store, ctx.config.search.bm25).getDocumentFor(ctx.caller, col, id);
   if (!doc) {
     throw new StrataError('cli', 'not-found', `document "${id}" not found in collection "${col.name}"`, {
       hint: 'list documents with `strata docs list --collection …`',

@@ -23,6 +23,7 @@ export function registerSearch(program: Command, io: Io): void {
         const filter = flags.filter ? parseFilterArgs(flags.filter) : undefined;
         const searcher = createSearcher(ctx.store, ctx.config.search.bm25);
         const res = await searcher.search({
+          caller: ctx.caller,
           collection,
           query: words.join(' '),
           limit: flags.limit ?? ctx.config.search.defaultLimit,

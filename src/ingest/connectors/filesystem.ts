@@ -4,6 +4,7 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import type { Dirent, Stats } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
+import { validateAccessPolicy } from '../../core/access.js';
 import { StrataError } from '../../core/errors.js';
 import type { AccessPolicy, Classification } from '../../core/types.js';
 
@@ -122,14 +123,17 @@ export async function* walkFolder(root: string, options: WalkOptions): AsyncGene
   yield* visit(root);
 }
 
-/** Reads `<file>.strata.json` if present. A malformed sidecar is an error for that file, never silently ignored. */
-export async function readSidecar(absPath: string): Promise<Sidecar | null> {
-  let text: string;
+/** The raw text of `<file>.strata.json`, or null when the file has no sidecar. */
+export async function readSidecarText(absPath: string): Promise<string | null> {
   try {
-    text = await readFile(`${absPath}${SIDECAR_SUFFIX}`, 'utf8');
+    return await readFile(`${absPath}${SIDECAR_SUFFIX}`, 'utf8');
   } catch {
     return null;
   }
+}
+
+/** Parses a sidecar. A malformed sidecar is an error for that file, never silently ignored. */
+export function parseSidecar(text: string): Sidecar {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -144,6 +148,12 @@ export async function readSidecar(absPath: string): Promise<Sidecar | null> {
       throw new Error(`sidecar ${SIDECAR_SUFFIX}: "readers" must be a list of principals such as "user:ana" or "group:finance"`);
     }
     out.accessPolicy = { readers: o.readers as string[] };
+    try {
+      validateAccessPolicy(out.accessPolicy, 'connector:filesystem');
+    } catch (e) {
+      // a reader without its "user:"/"group:" prefix would silently lock everyone out
+      throw new Error(`sidecar ${SIDECAR_SUFFIX}: ${(e as Error).message.replace(/^\[strata\] \[[^\]]+\] /, '')}`);
+    }
   }
   if (o.classification !== undefined) {
     if (typeof o.classification !== 'string' || !CLASSIFICATIONS.has(o.classification)) {

@@ -1,4 +1,7 @@
 // Schema of the embedded store, applied in order by version; each step runs in one transaction.
+import { AUDIT_DDL } from './sqlite-audit.js';
+import { POLICY_DDL } from './sqlite-policy.js';
+import { KEYS_DDL } from './sqlite-keys.js';
 
 export const MIGRATIONS: string[] = [
   `
@@ -72,4 +75,7 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX jobs_by_collection ON jobs (collection_id, started_at);
   `,
+  AUDIT_DDL,
+  POLICY_DDL,
+  KEYS_DDL,
 ];

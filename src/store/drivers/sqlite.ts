@@ -8,6 +8,9 @@ import { derivedId, newId } from '../../core/ids.js';
 import type { Chunk, Collection, Document, FileState, Job, JobStatus, Workspace } from '../../core/types.js';
 import type { DocumentQuery, Store, StoredChunk, WriteBatch, WriteResult } from '../types.js';
 import { MIGRATIONS } from './sqlite-schema.js';
+import { sqliteAudit } from './sqlite-audit.js';
+import { sqlitePolicy } from './sqlite-policy.js';
+import { sqliteKeys } from './sqlite-keys.js';
 
 export interface SqliteStoreOptions {
   /** Directory holding `strata.db`; `:memory:` for a throw-away store. */
@@ -104,7 +107,10 @@ export default async function sqliteStore(options: SqliteStoreOptions): Promise<
     forgetFile: db.prepare('DELETE FROM file_states WHERE collection_id = ? AND path = ?'),
     bumpGeneration: db.prepare('UPDATE collections SET generation = generation + 1 WHERE id = ? RETURNING generation'),
     generation: db.prepare('SELECT generation FROM collections WHERE id = ?'),
+    collectionByName: db.prepare('SELECT * FROM collections WHERE workspace_id = ? AND name = ?'),
   };
+
+  const audit = sqliteAudit(db, now);
 
   const writeTx = db.transaction((batch: WriteBatch): WriteResult => {
     const ts = now();
@@ -169,6 +175,7 @@ export default async function sqliteStore(options: SqliteStoreOptions): Promise<
       });
     }
     for (const p of batch.forgetFiles ?? []) q.forgetFile.run(cid, p);
+    if (batch.audit?.length) audit.appendInTx(batch.audit);
     const changed = inserted + replaced + deleted > 0;
     const generation = changed
       ? ((q.bumpGeneration.get(cid) as { generation: number }).generation)
@@ -177,6 +184,9 @@ export default async function sqliteStore(options: SqliteStoreOptions): Promise<
   });
 
   const store: Store = {
+    ...audit.methods,
+    ...sqlitePolicy(db, now, (entries) => audit.appendInTx(entries)),
+    ...sqliteKeys(db, now),
     driver: 'sqlite',
     flags: { concurrentWriters: false, sizeOnDisk: file !== ':memory:' },
 
@@ -207,7 +217,8 @@ export default async function sqliteStore(options: SqliteStoreOptions): Promise<
       return toCollection(db.prepare('SELECT * FROM collections WHERE id = ?').get(id) as Row);
     },
     async getCollection(workspaceId, name) {
-      const r = db.prepare('SELECT * FROM collections WHERE workspace_id = ? AND name = ?').get(workspaceId, name) as
+      // Prepared once: every search and API request reads its collection, and preparing costs more than the lookup.
+      const r = q.collectionByName.get(workspaceId, name) as
         | Row
         | undefined;
       return r ? toCollection(r) : null;

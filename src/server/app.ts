@@ -1,0 +1,125 @@
+// The HTTP API as a Hono app: Web Request in, Web Response out, no sockets (src/server/node.ts adapts it to
+// Node's http server; tests call `app.request()`). Order of the layers: request id → security headers →
+// (on /v1) body limit → authentication → rate limit → denial audit → workspace alias guard → route.
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { StrataError } from '../core/errors.js';
+import { auditDenials, createAuditRecorder } from './audit-log.js';
+import { createJwtVerifier } from './auth/jwt.js';
+import { createCallerResolver } from './auth/principals.js';
+import { DOCS_CSP, DOCS_HTML } from './docs-page.js';
+import { createIngestJobs } from './jobs.js';
+import { authenticate } from './middleware/auth.js';
+import { errorHandler, notFoundHandler } from './middleware/errors.js';
+import { rateLimit } from './middleware/rate-limit.js';
+import { requestId } from './middleware/request-id.js';
+import { securityHeaders } from './middleware/security-headers.js';
+import { documentInfo, registerSecurity, router } from './openapi.js';
+import { auditRoutes } from './routes/audit.js';
+import { collectionsRoutes } from './routes/collections.js';
+import { directoryRoutes } from './routes/directory.js';
+import { documentsRoutes } from './routes/documents.js';
+import { feedbackRoutes } from './routes/feedback.js';
+import { healthRoutes } from './routes/health.js';
+import { jobsRoutes } from './routes/jobs.js';
+import { keysRoutes } from './routes/keys.js';
+import { searchRoutes } from './routes/search.js';
+import { sourcesRoutes } from './routes/sources.js';
+import { uploadRoutes } from './routes/uploads.js';
+import { workspacesRoutes } from './routes/workspaces.js';
+import type { AppDeps, AppEnv, LogFn, RouteDeps } from './types.js';
+
+export const API_VERSION = '0.1.0';
+/** Bodies of routes other than uploads (search requests, directory edits…). */
+const SMALL_BODY = 1024 * 1024;
+
+export interface StrataApp {
+  app: OpenAPIHono<AppEnv>;
+  /** The shared services, for callers that need them (the CLI waits for jobs on shutdown). */
+  deps: RouteDeps;
+}
+
+export function createApp(input: AppDeps): StrataApp {
+  const log: LogFn = input.log ?? (() => undefined);
+  const { config, store } = input;
+  const deps: RouteDeps = {
+    config,
+    store,
+    searcher: input.searcher,
+    jobs: input.jobs ?? createIngestJobs({ store, config, log }),
+    audit: createAuditRecorder(store),
+    callers: createCallerResolver(store, { now: input.now }),
+    log,
+  };
+  const oidc = config.server.auth.oidc;
+  const jwt = input.jwt !== undefined ? input.jwt : oidc ? createJwtVerifier(oidc) : null;
+
+  const app = router();
+  app.onError(errorHandler(log));
+  app.notFound(notFoundHandler());
+  app.use('*', requestId());
+  app.use('*', securityHeaders());
+
+  app.route('/', healthRoutes(deps));
+  app.doc31('/openapi.json', documentInfo(API_VERSION));
+  registerSecurity(app);
+  app.get('/docs', (c) => {
+    c.header('Content-Security-Policy', DOCS_CSP);
+    return c.html(DOCS_HTML);
+  });
+
+  app.use('/v1/*', bodyLimits(config.server.maxUploadBytes));
+  app.use('/v1/*', authenticate({ store, callers: deps.callers, jwt, defaultWorkspace: config.workspace, now: input.now, log }));
+  app.use('/v1/*', rateLimit({ ...config.server.rateLimit, now: input.now }));
+  app.use('/v1/*', auditDenials(deps.audit));
+  app.use('/v1/workspaces/:workspace/*', workspaceGuard());
+
+  const v1 = router();
+  for (const routes of [workspacesRoutes, collectionsRoutes, documentsRoutes, uploadRoutes, sourcesRoutes, jobsRoutes, searchRoutes, feedbackRoutes, keysRoutes, directoryRoutes, auditRoutes]) {
+    v1.route('/', routes(deps));
+  }
+  app.route('/v1', v1);
+  // `/v1/workspaces/{workspace}/…` serves the same routes for clients that name the workspace in the path; a plain
+  // Hono wrapper keeps the alias out of the OpenAPI document (it is described in the document's introduction).
+  app.route('/v1/workspaces/:workspace', new Hono<AppEnv>().route('/', v1));
+  return { app, deps };
+}
+
+/** A path naming a workspace other than the credential's gets the same 404 as one that does not exist. */
+function workspaceGuard(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const named = c.req.param('workspace');
+    if (named !== c.get('workspaceName') && named !== c.get('caller').workspaceId) {
+      throw new StrataError('server', 'not-found', `workspace "${named}" not found`);
+    }
+    await next();
+  };
+}
+
+/**
+ * Uploads may be as large as server.maxUploadBytes (twice that for escaped JSON text); everything else 1 MiB.
+ * A declared Content-Length is checked from the header (Node's parser never delivers more bytes than it says):
+ * Hono's bodyLimit reads `c.req.raw.body`, which makes the Node adapter build a full Request and web stream for
+ * every POST — a third of a search's cost. Chunked bodies, which have no length, are counted by bodyLimit.
+ */
+function bodyLimits(maxUploadBytes: number): MiddlewareHandler<AppEnv> {
+  const refuse = (max: number) => () => {
+    throw new HTTPException(413, { message: `the request body is larger than ${max} bytes` });
+  };
+  const uploadMax = maxUploadBytes * 2 + 64 * 1024;
+  const upload = bodyLimit({ maxSize: uploadMax, onError: refuse(uploadMax) });
+  const small = bodyLimit({ maxSize: SMALL_BODY, onError: refuse(SMALL_BODY) });
+  return async (c, next) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    const isUpload = c.req.method === 'POST' && /\/collections\/[^/]+\/documents$/.test(c.req.path);
+    const length = c.req.header('content-length');
+    if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
+      const max = isUpload ? uploadMax : SMALL_BODY;
+      if (!/^\d+$/.test(length) || Number(length) > max) refuse(max)();
+      return next();
+    }
+    return (isUpload ? upload : small)(c, next);
+  };
+}

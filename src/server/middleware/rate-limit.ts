@@ -1,0 +1,63 @@
+// Per-credential rate limit: a token bucket in memory (`burst` requests at once, refilled at `perSecond`).
+// Per process: behind several API processes each enforces its own share. Idle buckets are dropped when the
+// map grows, so memory stays bounded by the number of recently active credentials.
+import type { Context, MiddlewareHandler } from 'hono';
+import { StrataError } from '../../core/errors.js';
+import type { AppEnv } from '../types.js';
+
+export interface RateLimitOptions {
+  perSecond: number;
+  burst: number;
+  /** Bucket key; requests without one are not limited. Default: the authenticated credential. */
+  key?: (c: Context<AppEnv>) => string | undefined;
+  now?: () => number;
+  /** Buckets kept before idle ones are swept. */
+  maxBuckets?: number;
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> {
+  const { perSecond, burst } = options;
+  const now = options.now ?? Date.now;
+  const keyOf = options.key ?? ((c) => c.get('credential')?.id);
+  const maxBuckets = options.maxBuckets ?? 10_000;
+  const buckets = new Map<string, Bucket>();
+
+  const refill = (b: Bucket, t: number) => {
+    b.tokens = Math.min(burst, b.tokens + ((t - b.at) / 1000) * perSecond);
+    b.at = t;
+  };
+  const sweep = (t: number) => {
+    for (const [k, b] of buckets) {
+      refill(b, t);
+      if (b.tokens >= burst) buckets.delete(k);
+    }
+  };
+
+  return async (c, next) => {
+    const key = keyOf(c);
+    if (key === undefined) return next();
+    const t = now();
+    let b = buckets.get(key);
+    if (!b) {
+      if (buckets.size >= maxBuckets) sweep(t);
+      b = { tokens: burst, at: t };
+      buckets.set(key, b);
+    } else {
+      refill(b, t);
+    }
+    if (b.tokens < 1) {
+      const retryAfterSeconds = Math.max(1, Math.ceil((1 - b.tokens) / perSecond));
+      throw new StrataError('server', 'rate-limited', `too many requests for this credential (limit ${perSecond}/s, burst ${burst})`, {
+        details: { retryAfterSeconds },
+        hint: `retry after ${retryAfterSeconds} s, or ask an operator to raise server.rateLimit`,
+      });
+    }
+    b.tokens -= 1;
+    await next();
+  };
+}

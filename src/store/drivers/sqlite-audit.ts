@@ -1,0 +1,112 @@
+// SQLite implementation of the audit part of the storage contract (see ../audit.ts): one hash chain per
+// workspace in table audit_log, appended inside the writer's transaction.
+import type BetterSqlite3 from 'better-sqlite3';
+import { AUDIT_GENESIS, nextEntry, validateAuditInput, type AuditEntry, type AuditHead, type AuditInput } from '../../core/audit.js';
+import { StrataError } from '../../core/errors.js';
+import type { AuditQuery, AuditStore } from '../audit.js';
+
+/**
+ * Schema of the audit table (migration 2 of the SQLite store). No foreign key to workspaces: history must
+ * outlive what it describes, and a cascading delete would be exactly the rewrite the triggers forbid.
+ * The triggers make UPDATE and DELETE fail for any code using this database, ours included; someone with
+ * the file can still drop them, which is what `strata audit verify` is for.
+ */
+export const AUDIT_DDL = `
+  CREATE TABLE audit_log (
+    workspace_id TEXT NOT NULL,
+    seq INTEGER NOT NULL CHECK (typeof(seq) = 'integer' AND seq >= 1),
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    resources TEXT NOT NULL,
+    decision TEXT NOT NULL CHECK (decision IN ('allow', 'deny', 'error')),
+    trace_id TEXT NOT NULL,
+    details TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, seq)
+  ) WITHOUT ROWID;
+  CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, '[strata] [store:sqlite] audit_log is append-only: entries cannot be changed'); END;
+  CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+  BEGIN SELECT RAISE(ABORT, '[strata] [store:sqlite] audit_log is append-only: entries cannot be deleted'); END;
+`;
+
+export interface SqliteAudit {
+  methods: AuditStore;
+  /** Appends entries inside the caller's open (IMMEDIATE) transaction and returns them as stored. */
+  appendInTx(entries: AuditInput[]): AuditEntry[];
+}
+
+type Row = Record<string, unknown>;
+
+const toEntry = (r: Row): AuditEntry => ({
+  workspaceId: r.workspace_id as string,
+  seq: r.seq as number,
+  at: r.at as string,
+  actor: r.actor as string,
+  action: r.action as string,
+  resources: JSON.parse(r.resources as string) as string[],
+  decision: r.decision as AuditEntry['decision'],
+  traceId: r.trace_id as string,
+  details: JSON.parse(r.details as string) as Record<string, unknown>,
+  prevHash: r.prev_hash as string,
+  hash: r.hash as string,
+});
+
+export function sqliteAudit(db: BetterSqlite3.Database, now: () => string): SqliteAudit {
+  const q = {
+    head: db.prepare('SELECT seq, hash FROM audit_log WHERE workspace_id = ? ORDER BY seq DESC LIMIT 1'),
+    workspace: db.prepare('SELECT 1 FROM workspaces WHERE id = ?'),
+    insert: db.prepare(
+      `INSERT INTO audit_log (workspace_id, seq, at, actor, action, resources, decision, trace_id, details, prev_hash, hash)
+       VALUES (@workspaceId, @seq, @at, @actor, @action, @resources, @decision, @traceId, @details, @prevHash, @hash)`,
+    ),
+    list: db.prepare('SELECT * FROM audit_log WHERE workspace_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
+  };
+
+  const appendInTx = (inputs: AuditInput[]): AuditEntry[] => {
+    // The head is read and extended in one transaction; a read outside it could let two writers chain
+    // onto the same entry. Refusing here turns such a bug into an error instead of a forked chain.
+    if (!db.inTransaction) {
+      throw new StrataError('store:sqlite', 'internal', 'audit entries must be appended inside a write transaction');
+    }
+    const heads = new Map<string, AuditHead>();
+    const ts = now();
+    return inputs.map((input) => {
+      validateAuditInput(input);
+      const head = heads.get(input.workspaceId) ?? readHead(input);
+      const entry = nextEntry(head, input, ts);
+      q.insert.run({ ...entry, resources: JSON.stringify(entry.resources), details: JSON.stringify(entry.details) });
+      heads.set(entry.workspaceId, entry);
+      return entry;
+    });
+  };
+  const readHead = (input: AuditInput): AuditHead => {
+    if (!q.workspace.get(input.workspaceId)) {
+      throw new StrataError('store:sqlite', 'not-found', `audit entry for unknown workspace ${input.workspaceId} (action: ${input.action})`, {
+        hint: 'record audit entries with the id of an existing workspace (Workspace.id, not its name)',
+      });
+    }
+    return (q.head.get(input.workspaceId) as AuditHead | undefined) ?? AUDIT_GENESIS;
+  };
+  const appendTx = db.transaction(appendInTx);
+
+  return {
+    appendInTx,
+    methods: {
+      async appendAudit(entries) {
+        if (entries.length === 0) return [];
+        // IMMEDIATE takes the write lock before the head is read, so another process appending to the
+        // same file waits instead of reading a head that is about to become stale.
+        return appendTx.immediate(entries);
+      },
+      async listAudit({ workspaceId, afterSeq = 0, limit = 1000 }: AuditQuery) {
+        if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+          throw new StrataError('store:sqlite', 'invalid-input', `audit page size must be a whole number from 1 to 10000, got ${limit}`);
+        }
+        return (q.list.all(workspaceId, afterSeq, limit) as Row[]).map(toEntry);
+      },
+    },
+  };
+}
