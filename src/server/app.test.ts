@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { parseHTML } from 'linkedom';
 import { makeServer, type Harness } from './server.testkit.js';
 
 /** Two workspaces with the same collection name and similar documents. */
@@ -133,6 +134,22 @@ describe('OpenAPI document, reference page, health', () => {
     const csp = r.headers.get('content-security-policy') ?? '';
     assert.match(csp, /default-src 'none'/);
     assert.match(csp, /script-src 'sha256-/);
+
+    // Run the page's script on a DOM (linkedom) with the real document: every operation gets a section.
+    const spec = await (await h.call('GET', '/openapi.json')).json();
+    const { document, window } = parseHTML(html);
+    const g = globalThis as Record<string, unknown>;
+    const saved = { document: g.document, Node: g.Node, fetch: g.fetch };
+    Object.assign(g, { document, Node: window.Node, fetch: async () => ({ json: async () => spec }) });
+    try {
+      new Function(/<script>([\s\S]*)<\/script>/.exec(html)![1]!)();
+      await new Promise((done) => setTimeout(done, 20));
+      const operations = Object.values(spec.paths as Record<string, object>).reduce((n, p) => n + Object.keys(p).length, 0);
+      assert.equal(document.querySelectorAll('section').length, operations);
+      assert.match(document.getElementById('post-v1-search')?.textContent ?? '', /role: reader.*maximum: 100/s);
+    } finally {
+      Object.assign(g, saved);
+    }
   });
 
   it('reports liveness always and readiness only while the store answers', async () => {

@@ -81,6 +81,10 @@ describe('documents: upload, read, policy, delete', () => {
     assert.deepEqual(await search(outsider, 'apples'), []);
     assert.deepEqual(await search(outsider, 'pears'), ['second version about pears']);
 
+    const fm = await (await up('---\nreaders: [group:ops]\n---\n# Pager rota', { filename: 'rota.md' })).json();
+    assert.deepEqual(fm.document.accessPolicy, { readers: ['group:ops'] }, 'front matter applies when readers are omitted');
+    const open = await (await up('---\nreaders: [group:ops]\n---\n# Pager rota', { filename: 'rota2.md', readers: null })).json();
+    assert.equal(open.document.accessPolicy, null, 'readers: null overrides it');
     assert.equal((await up('x'.repeat(5000))).status, 413);
     const pdf = await up('not a pdf', { filename: 'report.pdf' });
     assert.equal(pdf.status, 400);

@@ -96,7 +96,8 @@ export function uploadRoutes(deps: RouteDeps) {
           bytes,
           sourceId: body.sourceId,
           metadata: body.metadata,
-          accessPolicy: body.readers === undefined || body.readers === null ? null : { readers: body.readers },
+          // Omitted: the file's own policy (Markdown front matter) if any, else everyone; null: everyone.
+          accessPolicy: body.readers === undefined ? undefined : body.readers === null ? null : { readers: body.readers },
           classification: body.classification,
         };
       }
