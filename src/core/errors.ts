@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'forbidden' // a valid credential whose role does not allow the operation
   | 'conflict' // the operation clashes with the current state (e.g. a sync already running)
   | 'rate-limited' // too many requests for this credential; `details.retryAfterSeconds` says when to retry
+  | 'integrity' // stored data failed a check (e.g. a broken audit hash chain)
   | 'internal'; // a bug or an unexpected failure
 
 export interface StrataErrorOptions {
@@ -70,6 +71,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   'rate-limited': 429,
   unavailable: 503,
+  integrity: 500,
   internal: 500,
 };
 

@@ -22,7 +22,7 @@ export function registerAudit(program: Command, io: Io): void {
         if (flags.json) printJson(io, { workspace, ...result });
         if (!result.ok) {
           // Exit 1, not 2: the user's request was fine; the data is not. The JSON above stays on stdout for scripts.
-          throw new StrataError('audit', 'internal', `the audit log of workspace "${workspace}" is broken at entry ${result.firstBadSeq} (${result.problem}): ${result.message}`, {
+          throw new StrataError('audit', 'integrity', `the audit log of workspace "${workspace}" is broken at entry ${result.firstBadSeq} (${result.problem}): ${result.message}`, {
             details: { workspace, firstBadSeq: result.firstBadSeq, problem: result.problem },
             hint: 'keep a copy of the log as it is now for the investigation: `strata audit export --out <file>`',
           });

@@ -33,6 +33,7 @@ describe('error mapping', () => {
       conflict: 409,
       'rate-limited': 429,
       unavailable: 503,
+      integrity: 500,
       internal: 500,
     };
     for (const [code, status] of Object.entries(want)) {
