@@ -105,8 +105,6 @@ export const configSchema = z
         ocr: z.object({ enabled: z.boolean().default(true) }).strict().prefault({}),
         /** Documents written per transaction; larger is faster, smaller loses less work on a crash. */
         batchSize: z.number().int().min(1).max(10000).default(256),
-        /** Worker threads for chunking large runs; 0 keeps everything on the main thread. Default: up to 2 (one per core). */
-        workers: z.number().int().min(0).max(64).optional(),
       })
       .strict()
       .prefault({}),

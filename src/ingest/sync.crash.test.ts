@@ -103,7 +103,10 @@ describe('crash safety', () => {
     const jobs = await resumed.store.listJobs(resumed.collection.id, 50);
     assert.ok(jobs.some((j) => j.status === 'interrupted'), 'killed runs are reported as interrupted');
     const states = await resumed.store.listFileStates(resumed.collection.id);
-    assert.ok(states.every((s) => s.status === 'indexed' || s.status === 'unchanged'), 'every file ends indexed');
+    // the removed file may still show as 'deleted' (that state is forgotten by the run after the deletion)
+    const live = states.filter((s) => !(s.status === 'deleted' && s.path.endsWith('/note-005.md')));
+    assert.ok(live.every((s) => s.status === 'indexed' || s.status === 'unchanged'), `every file ends indexed: ${JSON.stringify(states.filter((s) => !live.includes(s) || (s.status !== 'indexed' && s.status !== 'unchanged')).map((s) => [s.path, s.status]))}`);
+    assert.equal(live.length, 80, 'the 79 notes left and corpus.jsonl');
     await resumed.store.close();
     await reference.store.close();
   });

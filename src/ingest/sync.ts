@@ -9,8 +9,7 @@ import { sha256 } from '../core/ids.js';
 import type { Collection, FileState } from '../core/types.js';
 import type { StrataConfig } from '../core/config.js';
 import type { DocumentInput, Store, WriteBatch } from '../store/types.js';
-import { createChunkPool } from './chunk-pool.js';
-import type { ChunkDraft } from './chunker.js';
+import { chunkBlocks, type ChunkDraft } from './chunker.js';
 import { parseSidecar, readSidecarText, walkFolder, type FileEntry, type Sidecar } from './connectors/filesystem.js';
 import { parserFor, SUPPORTED_EXTENSIONS } from './parsers/index.js';
 import type { ParsedDocument, Parser } from './parsers/types.js';
@@ -48,8 +47,6 @@ export interface SyncReport {
 
 type FileStateInput = NonNullable<WriteBatch['fileStates']>[number];
 const toPosix = (p: string) => p.split(sep).join(posix.sep);
-/** Documents per message to a chunking worker: large enough to amortize messaging, small enough to pipeline. */
-const CHUNK_GROUP = 64;
 
 export async function syncFolder(opts: SyncOptions): Promise<SyncReport> {
   const { store, collection, ingest } = opts;
@@ -58,7 +55,6 @@ export async function syncFolder(opts: SyncOptions): Promise<SyncReport> {
   await store.recoverInterruptedJobs();
   const job = await store.startJob({ kind: 'ingest', collectionId: collection.id });
   const counter = await loadTokenCounter(collection.settings.chunking.tokenizer);
-  const pool = createChunkPool({ settings: collection.settings.chunking, counter, workers: ingest.workers });
   const report: SyncReport = {
     jobId: job.id,
     files: { indexed: 0, unchanged: 0, failed: 0, skipped: 0, deleted: 0 },
@@ -150,8 +146,6 @@ export async function syncFolder(opts: SyncOptions): Promise<SyncReport> {
     report.durationMs = Date.now() - started;
     await store.finishJob(job.id, 'failed', statsOf(report), describeError(err)).catch(() => undefined);
     throw err;
-  } finally {
-    await pool.close();
   }
 
   async function syncFile(
@@ -216,20 +210,9 @@ export async function syncFolder(opts: SyncOptions): Promise<SyncReport> {
         }
         toIndex.push({ input, pd });
       }
-      // All groups are handed to the pool at once so workers stay busy while this thread analyzes and writes.
-      const groups = [];
-      for (let i = 0; i < toIndex.length; i += CHUNK_GROUP) {
-        const group = toIndex.slice(i, i + CHUNK_GROUP);
-        const drafts = pool.chunk(group.map((x) => x.pd.blocks));
-        drafts.catch(() => undefined); // awaited below; this only keeps a failure from being "unhandled"
-        groups.push({ group, drafts });
-      }
-      for (const { group, drafts } of groups) {
-        const all = await drafts;
-        group.forEach(({ input }, k) => {
-          input.chunks = toChunkInputs(all[k]!, input.metadata.title as string);
-          batch.upserts!.push(input);
-        });
+      for (const { input, pd } of toIndex) {
+        input.chunks = toChunkInputs(chunkBlocks(pd.blocks, collection.settings.chunking, counter), input.metadata.title as string);
+        batch.upserts!.push(input);
         if (batch.upserts!.length >= ingest.batchSize) await flush();
       }
     } catch (e) {
