@@ -170,6 +170,25 @@ describe('sync lifecycle', () => {
     await h.store.close();
   });
 
+  it('records every write in the audit log when told who runs the sync', async () => {
+    const dir = folder();
+    writeFileSync(join(dir, 'a.md'), '# A\n\nAlpha text.');
+    writeFileSync(join(dir, 'b.md'), '# B\n\nBeta text.');
+    const h = await makeHarness();
+    const audit = { workspaceId: h.collection.workspaceId, actor: 'user:ana', traceId: 'trace-1' };
+    await h.sync(dir, { audit });
+    unlinkSync(join(dir, 'b.md'));
+    writeFileSync(join(dir, 'a.md.strata.json'), JSON.stringify({ readers: ['group:x'] }));
+    await h.sync(dir, { audit });
+    const entries = await h.store.listAudit({ workspaceId: h.collection.workspaceId });
+    assert.deepEqual(entries.map((e) => e.action), ['ingest.write', 'policy.set', 'ingest.write']);
+    assert.deepEqual(entries[0]!.resources.sort(), [`source:${dir}/a.md`, `source:${dir}/b.md`]);
+    assert.deepEqual(entries[2]!.resources, [`source:${dir}/b.md`]);
+    assert.equal(entries[2]!.details?.deleted, 1);
+    assert.ok(entries.every((e) => e.actor === 'user:ana' && e.traceId === 'trace-1'));
+    await h.store.close();
+  });
+
   it('fails clearly for a folder that does not exist', async () => {
     const h = await makeHarness();
     await assert.rejects(h.sync('/nonexistent/strata-folder'), /folder not found/);

@@ -8,6 +8,7 @@ import { describeError, isStrataError, StrataError } from '../core/errors.js';
 import { sha256 } from '../core/ids.js';
 import type { Collection, FileState } from '../core/types.js';
 import type { StrataConfig } from '../core/config.js';
+import type { AuditInput } from '../store/audit.js';
 import type { DocumentInput, Store, WriteBatch } from '../store/types.js';
 import { chunkBlocks, type ChunkDraft } from './chunker.js';
 import { parseSidecar, readSidecarText, walkFolder, type FileEntry, type Sidecar } from './connectors/filesystem.js';
@@ -34,6 +35,8 @@ export interface SyncOptions {
   onProgress?: (p: SyncProgress) => void;
   /** Allow a run that would delete every previously indexed file of this folder (the folder is now empty). */
   allowEmpty?: boolean;
+  /** Who runs the sync: every write is then recorded in the audit log in the same transaction as the change. */
+  audit?: { workspaceId: string; actor: string; traceId: string };
 }
 
 export interface SyncReport {
@@ -65,12 +68,25 @@ export async function syncFolder(opts: SyncOptions): Promise<SyncReport> {
   let batch: WriteBatch = { collectionId: collection.id, upserts: [], deletes: [], fileStates: [], forgetFiles: [] };
   const flush = async () => {
     if (!batch.upserts!.length && !batch.deletes!.length && !batch.fileStates!.length && !batch.forgetFiles!.length) return;
+    if (opts.audit && (batch.upserts!.length || batch.deletes!.length)) {
+      const touched = [...batch.upserts!.map((u) => u.sourceId), ...batch.deletes!];
+      batch.audit = [auditEntry('ingest.write', touched, { upserted: batch.upserts!.length, deleted: batch.deletes!.length })];
+    }
     const res = await store.write(batch);
     report.documents.inserted += res.inserted;
     report.documents.replaced += res.replaced;
     report.documents.deleted += res.deleted;
     batch = { collectionId: collection.id, upserts: [], deletes: [], fileStates: [], forgetFiles: [] };
   };
+  const auditEntry = (action: string, sourceIds: string[], details: Record<string, unknown>): AuditInput => ({
+    workspaceId: opts.audit!.workspaceId,
+    actor: opts.audit!.actor,
+    action,
+    resources: sourceIds.map((id) => `source:${id}`),
+    decision: 'allow',
+    traceId: opts.audit!.traceId,
+    details: { jobId: job.id, collection: collection.name, ...details },
+  });
   const record = (state: FileStateInput, relPath: string) => {
     batch.fileStates!.push(state);
     if (state.status !== 'deleted') report.files[state.status as keyof SyncReport['files']]++;
@@ -203,7 +219,8 @@ export async function syncFolder(opts: SyncOptions): Promise<SyncReport> {
           const stored = await store.getDocument(collection.id, sourceId);
           if (stored && JSON.stringify(stored.accessPolicy) !== JSON.stringify(input.accessPolicy)) {
             await flush(); // keep write order: earlier batches of this run land first
-            await store.setAccessPolicy(collection.id, sourceId, input.accessPolicy);
+            const audit = opts.audit ? [auditEntry('policy.set', [sourceId], { readers: input.accessPolicy?.readers ?? null })] : undefined;
+            await store.setAccessPolicy(collection.id, sourceId, input.accessPolicy, audit);
             report.documents.policyChanged++;
           } else report.documents.unchanged++;
           continue;

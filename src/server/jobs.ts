@@ -15,7 +15,7 @@ export function createIngestJobs(deps: { store: Store; config: StrataConfig; log
   const progress = new Map<string, JobProgress>(); // by job id
 
   return {
-    async start({ collection, source, onDone }) {
+    async start({ collection, source, audit, onDone }) {
       if (running.has(collection.id)) {
         throw new StrataError('server:jobs', 'conflict', `collection "${collection.name}" is already being synced`, {
           hint: 'wait for the running job to finish (GET /v1/jobs?collection=…), then start another',
@@ -42,6 +42,7 @@ export function createIngestJobs(deps: { store: Store; config: StrataConfig; log
         root: source.path,
         ingest: deps.config.ingest,
         indexText: indexTextWith(collection.settings.analyzer.name),
+        audit: audit && { workspaceId: collection.workspaceId, ...audit },
         onProgress: (p) => jobId && progress.set(jobId, { done: p.done, total: p.total }),
       });
       const finished = run.then(

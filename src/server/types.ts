@@ -65,7 +65,13 @@ export interface JobProgress {
 
 export interface IngestJobs {
   /** Starts a sync; resolves with the job once it is recorded. `onDone` builds the audit entries of its outcome. */
-  start(input: { collection: Collection; source: FolderSource; onDone?: (outcome: JobOutcome) => AuditInput[] }): Promise<Job>;
+  start(input: {
+    collection: Collection;
+    source: FolderSource;
+    /** Who started it: each write of the sync is audited in its own transaction under this actor and trace id. */
+    audit?: { actor: string; traceId: string };
+    onDone?: (outcome: JobOutcome) => AuditInput[];
+  }): Promise<Job>;
   /** Live progress of a job running in this process. */
   progress(jobId: string): JobProgress | undefined;
   /** Resolves when no job is running (tests, graceful shutdown). */

@@ -1,6 +1,7 @@
 // `strata ingest <dir> --collection <name>`: incremental, idempotent sync of a folder into a collection.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { newId } from '../../core/ids.js';
 import { syncFolder } from '../../ingest/sync.js';
 import { indexTextWith } from '../../search/service.js';
 import { ensureCollection } from '../context.js';
@@ -29,6 +30,7 @@ export function registerIngest(program: Command, io: Io): void {
           ingest: ctx.config.ingest,
           indexText: indexTextWith(collection.settings.analyzer.name),
           allowEmpty: Boolean(flags.allowEmpty),
+          audit: { workspaceId: ctx.workspace.id, actor: ctx.caller.bypassAcl ? 'cli' : `user:${ctx.caller.subject}`, traceId: newId('trace') },
           onProgress: (p) => bar.update(p.done, p.total, p.path),
         }).finally(() => bar.stop());
         if (flags.json) return printJson(io, report);

@@ -109,6 +109,7 @@ export function sourcesRoutes(deps: RouteDeps) {
       const job = await deps.jobs.start({
         collection: col,
         source,
+        audit: { actor: requested.actor, traceId: requested.traceId },
         onDone: ({ job: j, report, error }) => [
           { ...requested, action: 'ingest.finish', resources: [`job:${j.id}`, ...requested.resources], decision: error ? 'error' : 'allow', details: { ...requested.details, status: j.status, stats: report ? j.stats : undefined } },
         ],
