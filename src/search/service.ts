@@ -10,7 +10,7 @@ import { assertSameWorkspace, createPolicyCache, type AclSlot, type PolicySnapsh
 import { getAnalyzer, type Analyzer } from './analyzers.js';
 import { createBm25Index, encodeTermCounts, type Bm25Index, type Bm25Params } from './bm25.js';
 import { compileFilter, type Filter } from './filters.js';
-import { makeSnippet } from './snippet.js';
+import { createSnippetCache, makeSnippet } from './snippet.js';
 
 export interface SearchRequest {
   /** Who asks: only documents the caller may read are ranked, counted or shown. */
@@ -87,11 +87,14 @@ export interface Searcher {
 export interface SearcherOptions {
   /** Distinct principal sets whose permission bitmaps are kept per collection (LRU). Default 32. */
   aclCacheSize?: number;
+  /** Tokens of recently snippeted chunks kept for later snippets (LRU, ~20 bytes each). Default 500,000. */
+  snippetCacheTokens?: number;
 }
 
 export function createSearcher(store: Store, params: Bm25Params, options: SearcherOptions = {}): Searcher {
   const cache = new Map<string, Promise<LoadedIndex>>();
   const acl = createPolicyCache(store, options.aclCacheSize);
+  const snippets = createSnippetCache(options.snippetCacheTokens);
   let indexLoads = 0;
 
   /** The collection as stored now, with both generations read before anything is loaded for them. */
@@ -157,6 +160,13 @@ export function createSearcher(store: Store, params: Bm25Params, options: Search
     const docs = await store.getDocumentsByIds(idx.docIds);
     idx.docMeta = idx.docIds.map((id) => docs.get(id)?.metadata ?? {});
     return idx;
+  }
+
+  function snippetOf(idx: LoadedIndex, key: number, termSet: ReadonlySet<string>, maxChars: number) {
+    const text = idx.texts[key]!;
+    // Chunk ids are unique; the cache also checks the text and analyzer, so a reused id is never stale.
+    const analyzed = termSet.size === 0 ? undefined : snippets.analyzed(idx.chunkIds[key]!, text, idx.analyzer);
+    return makeSnippet(text, termSet, idx.analyzer, { maxChars, analyzed });
   }
 
   return {
@@ -256,7 +266,7 @@ export function createSearcher(store: Store, params: Bm25Params, options: Search
           title: meta.title,
           path: meta.path,
           location: idx.locations[h.key]!,
-          snippet: snippetChars > 0 ? makeSnippet(idx.texts[h.key]!, termSet, idx.analyzer, { maxChars: snippetChars }) : undefined,
+          snippet: snippetChars > 0 ? snippetOf(idx, h.key, termSet, snippetChars) : undefined,
           metadata: meta,
         };
       });

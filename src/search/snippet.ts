@@ -1,6 +1,6 @@
 // Query-biased snippets: the window of a chunk that covers the most distinct query terms, cut at word
 // boundaries, with the offsets of matched words so any interface (HTML, terminal, JSON) can mark them.
-import type { Analyzer } from './analyzers.js';
+import type { Analyzer, Token } from './analyzers.js';
 
 export interface Snippet {
   text: string;
@@ -11,6 +11,107 @@ export interface Snippet {
 export interface SnippetOptions {
   /** Upper bound on the snippet length, ellipses included. */
   maxChars?: number;
+  /** `text` already analyzed (analyzeText, SnippetCache), used when its text and analyzer are these. */
+  analyzed?: AnalyzedText;
+}
+
+/**
+ * `analyzer.tokens(text)` in a compact form, so snippets of the text for other queries skip analysis: a
+ * query's terms are looked up in the sorted vocabulary, and each term lists its tokens.
+ */
+export interface AnalyzedText {
+  readonly text: string;
+  readonly analyzer: Analyzer;
+  /** The distinct terms, sorted (by UTF-16 code units, as `<` compares). */
+  readonly vocab: readonly string[];
+  /** The tokens (their numbers in text order) of vocab[t] are tokensOf[firstOf[t]] to tokensOf[firstOf[t + 1] - 1], ascending. */
+  readonly firstOf: Int32Array;
+  readonly tokensOf: Int32Array;
+  /** Token i has the term vocab[termIds[i]] and spans [offsets[2i], offsets[2i + 1]). */
+  readonly termIds: Int32Array;
+  readonly offsets: Int32Array;
+}
+
+export function analyzeText(text: string, analyzer: Analyzer): AnalyzedText {
+  const tokens = analyzer.tokens(text);
+  const vocab = [...new Set(tokens.map((t) => t.term))].sort();
+  const ids = new Map(vocab.map((t, i) => [t, i]));
+  const termIds = new Int32Array(tokens.length);
+  const offsets = new Int32Array(tokens.length * 2);
+  const firstOf = new Int32Array(vocab.length + 1);
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    termIds[i] = ids.get(t.term)!;
+    firstOf[termIds[i]! + 1]!++;
+    offsets[2 * i] = t.start;
+    offsets[2 * i + 1] = t.end;
+  }
+  for (let t = 0; t < vocab.length; t++) firstOf[t + 1]! += firstOf[t]!;
+  const tokensOf = new Int32Array(tokens.length);
+  const next = firstOf.slice(0, vocab.length);
+  for (let i = 0; i < tokens.length; i++) tokensOf[next[termIds[i]!]!++] = i;
+  return { text, analyzer, vocab, firstOf, tokensOf, termIds, offsets };
+}
+
+/** Index of `term` in the sorted `vocab`, or -1. */
+function vocabIndex(vocab: readonly string[], term: string): number {
+  let lo = 0;
+  let hi = vocab.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = vocab[mid]!;
+    if (v === term) return mid;
+    if (v < term) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+export interface SnippetCache {
+  /** The analyzed text cached under `key` if it is this text for this analyzer, else analyzes and caches it. */
+  analyzed(key: string, text: string, analyzer: Analyzer): AnalyzedText;
+  /** Cached texts and their total tokens. */
+  readonly size: number;
+  readonly tokens: number;
+}
+
+/**
+ * A least-recently-used cache of analyzed texts (chunks), bounded by their total tokens: 16 bytes each
+ * plus ~12 per distinct term and ~300 per text, so the default 500,000 tokens (~2,000 chunks of 250 tokens)
+ * take about 10 MB.
+ * A chunk found by one query is often found by others, and analysis is most of a snippet's cost.
+ */
+export function createSnippetCache(maxTokens = 500_000): SnippetCache {
+  const entries = new Map<string, AnalyzedText>();
+  let tokens = 0;
+  return {
+    analyzed(key, text, analyzer) {
+      const hit = entries.get(key);
+      if (hit !== undefined) {
+        entries.delete(key);
+        if (hit.text === text && hit.analyzer === analyzer) {
+          entries.set(key, hit); // most recently used last
+          return hit;
+        }
+        tokens -= hit.tokensOf.length;
+      }
+      const a = analyzeText(text, analyzer);
+      entries.set(key, a);
+      tokens += a.tokensOf.length;
+      for (const [k, old] of entries) {
+        if (tokens <= maxTokens || old === a) break;
+        entries.delete(k);
+        tokens -= old.tokensOf.length;
+      }
+      return a;
+    },
+    get size() {
+      return entries.size;
+    },
+    get tokens() {
+      return tokens;
+    },
+  };
 }
 
 const ELLIPSIS = '…';
@@ -21,7 +122,7 @@ const ELLIPSIS = '…';
  */
 export function makeSnippet(text: string, queryTerms: ReadonlySet<string>, analyzer: Analyzer, options: SnippetOptions = {}): Snippet {
   const maxChars = Math.max(options.maxChars ?? 240, 16);
-  const matches = queryTerms.size === 0 ? [] : analyzer.tokens(text).filter((t) => queryTerms.has(t.term));
+  const matches = queryTerms.size === 0 ? [] : matchesIn(text, queryTerms, analyzer, options.analyzed);
   matches.sort((a, b) => a.start - b.start || a.end - b.end); // joined ids ("il6") come after their parts
 
   let from = 0;
@@ -40,8 +141,12 @@ export function makeSnippet(text: string, queryTerms: ReadonlySet<string>, analy
     const firstStart = inside[0]?.start ?? to;
     const lastEnd = inside.reduce((e, m) => Math.max(e, m.end), from);
     if (from > 0 && !isSpace(text, from - 1)) {
-      const ws = text.slice(from, firstStart).search(/\s/);
-      if (ws >= 0) from += ws;
+      for (let i = from; i < firstStart; i++) {
+        if (isSpaceCode(text.charCodeAt(i))) {
+          from = i;
+          break;
+        }
+      }
     }
     if (to < text.length && !isSpace(text, to)) {
       const ws = lastWhitespace(text, Math.max(from, lastEnd - 1), to);
@@ -51,6 +156,30 @@ export function makeSnippet(text: string, queryTerms: ReadonlySet<string>, analy
     if (to < text.length && isLowSurrogate(text, to)) to--;
   }
   return render(text, from, to, matches);
+}
+
+/** What `analyzer.tokens(text).filter((t) => queryTerms.has(t.term))` returns, from `analyzed` when it fits. */
+function matchesIn(text: string, queryTerms: ReadonlySet<string>, analyzer: Analyzer, analyzed: AnalyzedText | undefined): Token[] {
+  if (analyzed === undefined || analyzed.text !== text || analyzed.analyzer !== analyzer) {
+    return analyzer.tokens(text).filter((t) => queryTerms.has(t.term));
+  }
+  const { vocab, firstOf, tokensOf, termIds, offsets } = analyzed;
+  // The matching tokens' numbers, in text order (query terms are distinct, so no token comes twice).
+  const picked: number[] = [];
+  let terms = 0;
+  for (const q of queryTerms) {
+    const t = vocabIndex(vocab, q);
+    if (t < 0) continue;
+    terms++;
+    for (let k = firstOf[t]!; k < firstOf[t + 1]!; k++) picked.push(tokensOf[k]!);
+  }
+  if (terms > 1) picked.sort((x, y) => x - y);
+  const out: Token[] = new Array<Token>(picked.length);
+  for (let k = 0; k < picked.length; k++) {
+    const i = picked[k]!;
+    out[k] = { term: vocab[termIds[i]!]!, start: offsets[2 * i]!, end: offsets[2 * i + 1]! };
+  }
+  return out;
 }
 
 /** The [start, end) span of matched tokens fitting in `budget` chars with the most distinct terms, then most matches. */
@@ -75,35 +204,53 @@ function bestWindow(matches: { term: string; start: number; end: number }[], bud
   return [best.from, best.to];
 }
 
-const isSpace = (text: string, i: number): boolean => /\s/.test(text[i] ?? '');
+/** Whether a UTF-16 code unit is matched by /\s/ (WhiteSpace or LineTerminator), without a regex. */
+function isSpaceCode(c: number): boolean {
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 0x1680) return c === 0xa0;
+  return c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+// charCodeAt is NaN past the end, which is not a space (as /\s/.test('') is false).
+const isSpace = (text: string, i: number): boolean => isSpaceCode(text.charCodeAt(i));
 const isLowSurrogate = (text: string, i: number): boolean => {
   const c = text.charCodeAt(i);
   return c >= 0xdc00 && c <= 0xdfff;
 };
 
 function lastWhitespace(text: string, from: number, to: number): number {
-  for (let i = to - 1; i > from; i--) if (/\s/.test(text[i]!)) return i;
+  for (let i = to - 1; i > from; i--) if (isSpaceCode(text.charCodeAt(i))) return i;
   return -1;
 }
 
 /** Slices [from, to), collapses whitespace runs to one space, adds ellipses, and maps match offsets. */
 function render(text: string, from: number, to: number, matches: { start: number; end: number }[]): Snippet {
-  const slice = text.slice(from, to);
-  const map = new Int32Array(slice.length + 1); // original offset (relative to `from`) → output offset
+  const n = to - from;
+  const map = new Int32Array(n + 1); // original offset (relative to `from`) → output offset
+  // Runs of non-space text are copied whole, each run of spaces becomes one ' ' (none before the first run).
   let out = from > 0 ? ELLIPSIS : '';
+  let len = out.length;
+  let run = -1; // start of the current non-space run, or -1 inside spaces
   let prevSpace = true; // leading whitespace is dropped
-  for (let i = 0; i < slice.length; i++) {
-    map[i] = out.length;
-    const ch = slice[i]!;
-    if (/\s/.test(ch)) {
-      if (!prevSpace) out += ' ';
+  for (let i = 0; i < n; i++) {
+    map[i] = len;
+    if (isSpaceCode(text.charCodeAt(from + i))) {
+      if (run >= 0) {
+        out += text.slice(from + run, from + i);
+        run = -1;
+      }
+      if (!prevSpace) {
+        out += ' ';
+        len++;
+      }
       prevSpace = true;
     } else {
-      out += ch;
+      if (run < 0) run = i;
+      len++;
       prevSpace = false;
     }
   }
-  map[slice.length] = out.length;
+  if (run >= 0) out += text.slice(from + run, to);
+  map[n] = len;
   out = out.trimEnd();
   const ranges: [number, number][] = [];
   for (const m of matches) {
