@@ -4,12 +4,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { GENESIS_HASH, hashEntry, hashEntryAtSeq, type AuditEntry, type AuditInput } from '../core/audit.js';
 import sqliteStore from '../store/drivers/sqlite.js';
-import { run } from '../cli/main.js';
+import { cli } from '../cli/cli.testkit.js';
 import { auditEntries, exportAudit, verifyAuditChain, type AuditVerification } from './verify.js';
 
 const dirs: string[] = [];
@@ -223,17 +222,6 @@ describe('audit export', () => {
 });
 
 describe('strata audit (CLI)', () => {
-  async function cli(...argv: string[]) {
-    const out = new PassThrough();
-    const err = new PassThrough();
-    let stdout = '';
-    let stderr = '';
-    out.on('data', (d) => (stdout += d));
-    err.on('data', (d) => (stderr += d));
-    const code = await run(argv, { out, err });
-    return { code, stdout, stderr };
-  }
-
   it('records `docs delete` in the same write, verifies, exports, and exits 1 once the log is tampered with', async () => {
     const data = tempDir('strata-audit-cli-');
     const folder = tempDir('strata-audit-docs-');
@@ -245,19 +233,20 @@ describe('strata audit (CLI)', () => {
 
     const ok = await cli(...d, 'audit', 'verify');
     assert.equal(ok.code, 0, ok.stderr);
-    assert.match(ok.stdout, /audit log of workspace "default" is intact: 1 audit entry,/);
+    assert.match(ok.stdout, /audit log of workspace "default" is intact: 2 audit entries,/);
     assert.equal(JSON.parse((await cli(...d, 'audit', 'verify', '--json')).stdout).ok, true);
 
     const exported = await cli(...d, 'audit', 'export');
     assert.equal(exported.code, 0, exported.stderr);
-    const [entry, ...rest] = exported.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as AuditEntry);
+    const [ingested, entry, ...rest] = exported.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as AuditEntry);
     assert.equal(rest.length, 0);
+    assert.deepEqual([ingested!.actor, ingested!.action, ingested!.resources], ['cli', 'ingest.write', [`source:${folder}/a.md`]]);
     assert.deepEqual([entry!.actor, entry!.action, entry!.resources, entry!.decision], ['cli', 'document.delete', [`document:${id}`], 'allow']);
     assert.match(entry!.traceId, /^trace_/);
 
     const file = join(data, 'audit.jsonl');
     const toFile = await cli(...d, 'audit', 'export', '--out', file);
-    assert.match(toFile.stdout, /exported 1 audit entry of workspace "default"/);
+    assert.match(toFile.stdout, /exported 2 audit entries of workspace "default"/);
     assert.equal(readFileSync(file, 'utf8'), exported.stdout);
     assert.equal((await cli(...d, 'audit', 'export', '--out', join(data, 'missing', 'x.jsonl'))).code, 2);
 

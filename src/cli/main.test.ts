@@ -3,21 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { run } from './main.js';
-
-async function cli(...argv: string[]) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => (stdout += d));
-  err.on('data', (d) => (stderr += d));
-  const code = await run(argv, { out, err });
-  return { code, stdout, stderr };
-}
+import { cli } from './cli.testkit.js';
 
 describe('strata CLI', () => {
   const data = mkdtempSync(join(tmpdir(), 'strata-cli-data-'));
