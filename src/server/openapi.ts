@@ -3,6 +3,7 @@
 // validate requests (each route file's `createRoute`), so the document cannot drift from the code.
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ZodType } from 'zod';
+import { requireRole } from './middleware/auth.js';
 import { validationHook } from './middleware/errors.js';
 import type { AppEnv } from './types.js';
 
@@ -43,6 +44,8 @@ export const json = <T extends ZodType>(schema: T, description: string) => ({
 
 /** `x-required-role` plus a sentence in the description: the reference page shows who may call what. */
 export const role = (r: 'reader' | 'editor' | 'admin') => ({ 'x-required-role': r });
+/** Documents the required role and enforces it, from one value, so the reference page cannot drift from the check. */
+export const requires = (r: 'reader' | 'editor' | 'admin') => ({ ...role(r), middleware: requireRole(r) });
 
 /** A router for one resource; validation failures become `invalid-input` errors (see middleware/errors.ts). */
 export const router = () => new OpenAPIHono<AppEnv>({ defaultHook: (result) => validationHook(result) });

@@ -5,8 +5,7 @@ import { StrataError } from '../../core/errors.js';
 import type { Collection } from '../../core/types.js';
 import { analyzerNames } from '../../search/analyzers.js';
 import { auditEntry } from '../audit-log.js';
-import { requireRole } from '../middleware/auth.js';
-import { CollectionParam, errors, json, NAME_RULE, role, router } from '../openapi.js';
+import { CollectionParam, errors, json, NAME_RULE, role, requires, router } from '../openapi.js';
 import type { RouteDeps } from '../types.js';
 import { collectionOf } from './shared.js';
 
@@ -87,8 +86,7 @@ export function collectionsRoutes(deps: RouteDeps) {
       path: '/collections',
       tags: ['collections'],
       summary: 'Create a collection (settings are fixed from then on)',
-      ...role('admin'),
-      middleware: [requireRole('admin')] as const,
+      ...requires('admin'),
       request: { body: { required: true, content: { 'application/json': { schema: CreateCollection } } } },
       responses: { 201: json(CollectionSchema, 'Created'), ...errors(403) },
     }),
@@ -117,8 +115,7 @@ export function collectionsRoutes(deps: RouteDeps) {
       path: '/collections/{collection}',
       tags: ['collections'],
       summary: 'Delete a collection with all its documents, chunks, sources and jobs',
-      ...role('admin'),
-      middleware: [requireRole('admin')] as const,
+      ...requires('admin'),
       request: { params: CollectionParam },
       responses: { 200: json(z.object({ deleted: z.string() }), 'Deleted'), ...errors(403, 404) },
     }),

@@ -4,8 +4,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { StrataError } from '../../core/errors.js';
 import type { Collection } from '../../core/types.js';
 import { auditEntry } from '../audit-log.js';
-import { requireRole } from '../middleware/auth.js';
-import { CollectionParam, errors, json, Pagination, role, router } from '../openapi.js';
+import { CollectionParam, errors, json, Pagination, role, requires, router } from '../openapi.js';
 import type { AppEnv, RouteDeps } from '../types.js';
 import { collectionOf, publicDocument } from './shared.js';
 import type { Context } from 'hono';
@@ -100,8 +99,7 @@ export function documentsRoutes(deps: RouteDeps) {
       tags: ['documents'],
       summary: 'Delete a document: its text, chunks and index entries are purged',
       description: 'A document of a folder source comes back on the next sync while its file is still in the folder.',
-      ...role('editor'),
-      middleware: [requireRole('editor')] as const,
+      ...requires('editor'),
       request: { params: DocParams },
       responses: { 200: json(z.object({ deleted: z.string(), sourceId: z.string() }), 'Deleted'), ...errors(403, 404) },
     }),
@@ -129,8 +127,7 @@ export function documentsRoutes(deps: RouteDeps) {
       tags: ['documents'],
       summary: 'Replace who may read a document (no re-indexing)',
       description: '`readers: null` makes the document readable by everyone in the workspace; `[]` by nobody.',
-      ...role('editor'),
-      middleware: [requireRole('editor')] as const,
+      ...requires('editor'),
       request: {
         params: DocParams,
         body: { required: true, content: { 'application/json': { schema: z.object({ readers: Readers.nullable() }).strict().openapi('AccessPolicyInput') } } },

@@ -2,8 +2,7 @@
 // admins read the feedback of the workspace.
 import { createRoute, z } from '@hono/zod-openapi';
 import { auditEntry } from '../audit-log.js';
-import { requireRole } from '../middleware/auth.js';
-import { errors, json, role, router } from '../openapi.js';
+import { errors, json, role, requires, router } from '../openapi.js';
 import type { RouteDeps } from '../types.js';
 
 const TraceId = z.string().regex(/^[A-Za-z0-9._:@/+=-]{1,128}$/, 'the requestId of a search');
@@ -59,8 +58,7 @@ export function feedbackRoutes(deps: RouteDeps) {
       path: '/feedback',
       tags: ['feedback'],
       summary: 'Feedback of the workspace, newest first',
-      ...role('admin'),
-      middleware: [requireRole('admin')] as const,
+      ...requires('admin'),
       request: {
         query: z.object({
           traceId: TraceId.optional().openapi({ param: { name: 'traceId', in: 'query' } }),

@@ -6,8 +6,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { StrataError } from '../../core/errors.js';
 import type { FolderSource } from '../../store/keys.js';
 import { auditEntry } from '../audit-log.js';
-import { requireRole } from '../middleware/auth.js';
-import { CollectionParam, errors, json, role, router } from '../openapi.js';
+import { CollectionParam, errors, json, requires, router } from '../openapi.js';
 import type { RouteDeps } from '../types.js';
 import { JobSchema, showJob } from './jobs.js';
 import { collectionOf } from './shared.js';
@@ -32,8 +31,7 @@ export function sourcesRoutes(deps: RouteDeps) {
       path: '/collections/{collection}/sources',
       tags: ['sources'],
       summary: 'List the folder sources of a collection',
-      ...role('editor'),
-      middleware: [requireRole('editor')] as const,
+      ...requires('editor'),
       request: { params: CollectionParam },
       responses: { 200: json(z.object({ sources: z.array(SourceSchema) }), 'Sources'), ...errors(403, 404) },
     }),
@@ -50,8 +48,7 @@ export function sourcesRoutes(deps: RouteDeps) {
       path: '/collections/{collection}/sources',
       tags: ['sources'],
       summary: 'Add a server folder as a source (it must be inside server.sourceRoots)',
-      ...role('admin'),
-      middleware: [requireRole('admin')] as const,
+      ...requires('admin'),
       request: {
         params: CollectionParam,
         body: { required: true, content: { 'application/json': { schema: z.object({ kind: z.literal('folder').default('folder'), path: z.string().min(1).max(4096) }).strict() } } },
@@ -75,8 +72,7 @@ export function sourcesRoutes(deps: RouteDeps) {
       path: '/collections/{collection}/sources/{sourceId}',
       tags: ['sources'],
       summary: 'Remove a source (its documents stay until deleted)',
-      ...role('admin'),
-      middleware: [requireRole('admin')] as const,
+      ...requires('admin'),
       request: { params: SourceParams },
       responses: { 200: json(z.object({ deleted: z.string() }), 'Removed'), ...errors(403, 404) },
     }),
@@ -96,8 +92,7 @@ export function sourcesRoutes(deps: RouteDeps) {
       path: '/collections/{collection}/sources/{sourceId}/sync',
       tags: ['sources'],
       summary: 'Sync the folder into the collection, in the background; poll the returned job',
-      ...role('editor'),
-      middleware: [requireRole('editor')] as const,
+      ...requires('editor'),
       request: { params: SourceParams },
       responses: { 202: json(JobSchema, 'Started; `Location` is the job'), ...errors(403, 404, 409) },
     }),

@@ -7,8 +7,7 @@ import { StrataError } from '../../core/errors.js';
 import { defaultUploadSourceId, ingestUpload, type UploadedDocument } from '../../ingest/upload.js';
 import { indexTextWith } from '../../search/service.js';
 import { auditEntry } from '../audit-log.js';
-import { requireRole } from '../middleware/auth.js';
-import { CollectionParam, errors, json, role, router } from '../openapi.js';
+import { CollectionParam, errors, json, requires, router } from '../openapi.js';
 import type { RouteDeps } from '../types.js';
 import { DocumentSchema, Readers } from './documents.js';
 import { collectionOf, publicDocument } from './shared.js';
@@ -59,8 +58,7 @@ export function uploadRoutes(deps: RouteDeps) {
       path: '/collections/{collection}/documents',
       tags: ['documents'],
       summary: 'Upload one document (multipart file or JSON text)',
-      ...role('editor'),
-      middleware: [requireRole('editor')] as const,
+      ...requires('editor'),
       request: {
         params: CollectionParam,
         body: {
