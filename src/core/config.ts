@@ -3,6 +3,9 @@
 import { z } from 'zod';
 import { PRINCIPAL_ID } from './access.js';
 import { StrataError } from './errors.js';
+import { semanticSections } from './config-semantic.js';
+import { modelsSections } from './config-models.js';
+import { evalSections } from './config-eval.js';
 
 const chunking = z
   .object({
@@ -123,6 +126,10 @@ export const configSchema = z
     collections: z.record(z.string(), collectionOverride).default({}),
     directory: directory.prefault({}),
     server: server.prefault({}),
+    // Sections owned by the semantic-retrieval, model-gateway and evaluation features (one file each).
+    ...semanticSections,
+    ...modelsSections,
+    ...evalSections,
   })
   .strict();
 
