@@ -1,0 +1,296 @@
+// HTTP plumbing shared by every hosted provider adapter (embeddings, rerankers, chat): timeouts, retries with
+// exponential backoff that honour `Retry-After`, error normalisation into StrataError with a `kind`, and
+// streaming readers for server-sent events and NDJSON. Written here rather than taken from a vendor SDK:
+// one small client for ten vendors keeps every adapter's behaviour (and its tests) identical.
+import { StrataError, type ErrorCode } from '../core/errors.js';
+
+/** Why a provider call failed, normalised across vendors (`StrataError.details.kind`). */
+export type ProviderErrorKind =
+  | 'rate-limit'
+  | 'context-length'
+  | 'auth'
+  | 'bad-request'
+  | 'not-found'
+  | 'unavailable'
+  | 'timeout'
+  | 'malformed'
+  | 'aborted';
+
+const CODE_OF: Record<ProviderErrorKind, ErrorCode> = {
+  'rate-limit': 'rate-limited',
+  'context-length': 'invalid-input',
+  auth: 'unavailable',
+  'bad-request': 'invalid-input',
+  'not-found': 'not-found',
+  unavailable: 'unavailable',
+  timeout: 'unavailable',
+  malformed: 'unavailable',
+  aborted: 'unavailable',
+};
+
+const HINT_OF: Partial<Record<ProviderErrorKind, string>> = {
+  'rate-limit': 'the provider is throttling: lower the request rate or concurrency in the config, or retry later',
+  'context-length': 'the input is longer than the model accepts: shorten it or pick a model with a larger context window',
+  auth: 'check the API key (and, for Azure, the deployment and api-version) configured for this provider',
+  unavailable: 'the provider could not be reached or failed; check its base URL and status, or configure a fallback',
+  timeout: 'the provider did not answer in time; raise timeoutMs or check the provider',
+  malformed: 'the provider answered with something that is not its documented format; check the base URL points at the right API',
+};
+
+export function providerError(
+  provider: string,
+  kind: ProviderErrorKind,
+  message: string,
+  extra: { status?: number; retryAfterSeconds?: number; cause?: unknown } = {},
+): StrataError {
+  return new StrataError(`provider:${provider}`, CODE_OF[kind], message, {
+    cause: extra.cause,
+    details: { kind, provider, status: extra.status, retryAfterSeconds: extra.retryAfterSeconds },
+    hint: HINT_OF[kind],
+  });
+}
+
+export const errorKind = (e: unknown): ProviderErrorKind | undefined =>
+  e instanceof StrataError ? (e.details.kind as ProviderErrorKind | undefined) : undefined;
+
+export interface RetryPolicy {
+  /** Attempts after the first (0 disables retries). */
+  maxRetries: number;
+  /** First backoff; doubled per attempt, with ±25 % jitter. */
+  baseDelayMs: number;
+  /** Longest wait between attempts, including a server's Retry-After. */
+  maxDelayMs: number;
+}
+
+export interface HttpClientOptions {
+  /** Used in error messages and `details.provider`. */
+  provider: string;
+  /** Per attempt, until the response headers arrive (streams) or the body is read (JSON). */
+  timeoutMs: number;
+  retry: RetryPolicy;
+  /** Injected for tests. */
+  fetch?: typeof fetch;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Strings never to echo in an error message (API keys). */
+  secrets?: readonly string[];
+}
+
+export interface ProviderRequest {
+  url: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  /** Sent as JSON. */
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+export interface HttpClient {
+  /** POSTs (or GETs) and parses a JSON answer, retrying what is worth retrying. */
+  json<T = unknown>(req: ProviderRequest): Promise<T>;
+  /** Like `json` but returns the response once its status is OK, for streaming bodies (retries only before that). */
+  stream(req: ProviderRequest): Promise<Response>;
+}
+
+export const defaultRetry: RetryPolicy = { maxRetries: 3, baseDelayMs: 250, maxDelayMs: 20_000 };
+
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const doFetch = options.fetch ?? fetch;
+  const sleep = options.sleep ?? abortableSleep;
+  const { provider } = options;
+
+  async function attempt(req: ProviderRequest, readBody: boolean): Promise<{ res: Response; text?: string }> {
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    let res: Response;
+    try {
+      res = await doFetch(req.url, {
+        method: req.method ?? (req.body === undefined ? 'GET' : 'POST'),
+        headers: { ...(req.body === undefined ? {} : { 'content-type': 'application/json' }), ...req.headers },
+        body: req.body === undefined ? undefined : JSON.stringify(req.body),
+        signal,
+      });
+      if (!res.ok || readBody) return { res, text: await res.text() };
+      return { res };
+    } catch (e) {
+      if (req.signal?.aborted) throw providerError(provider, 'aborted', `request to ${provider} was cancelled`, { cause: e });
+      if (timeout.aborted) throw providerError(provider, 'timeout', `${provider} did not answer within ${options.timeoutMs} ms`, { cause: e });
+      throw providerError(provider, 'unavailable', `cannot reach ${provider} at ${originOf(req.url)}: ${redact(String((e as Error).cause ?? (e as Error).message), options.secrets)}`, { cause: e });
+    }
+  }
+
+  async function withRetries(req: ProviderRequest, readBody: boolean): Promise<{ res: Response; text?: string }> {
+    for (let n = 0; ; n++) {
+      let err: StrataError;
+      try {
+        const out = await attempt(req, readBody);
+        if (out.res.ok) return out;
+        err = statusError(provider, out.res, out.text ?? '', options.secrets);
+      } catch (e) {
+        if (!(e instanceof StrataError)) throw e;
+        err = e;
+      }
+      const kind = errorKind(err);
+      const retryable = kind === 'rate-limit' || kind === 'unavailable' || kind === 'timeout';
+      if (!retryable || n >= options.retry.maxRetries) throw err;
+      const serverWait = err.details.retryAfterSeconds as number | undefined;
+      const backoff = Math.min(options.retry.maxDelayMs, options.retry.baseDelayMs * 2 ** n) * (0.75 + Math.random() * 0.5);
+      const wait = serverWait !== undefined ? Math.min(options.retry.maxDelayMs, serverWait * 1000) : backoff;
+      if (serverWait !== undefined && serverWait * 1000 > options.retry.maxDelayMs) throw err; // waiting longer is the caller's call
+      await sleep(wait, req.signal);
+    }
+  }
+
+  return {
+    async json<T>(req: ProviderRequest): Promise<T> {
+      const { text } = await withRetries(req, true);
+      try {
+        return JSON.parse(text ?? '') as T;
+      } catch (e) {
+        throw providerError(provider, 'malformed', `${provider} answered with a body that is not JSON: ${snippet(text ?? '', options.secrets)}`, { cause: e });
+      }
+    },
+    async stream(req) {
+      return (await withRetries(req, false)).res;
+    },
+  };
+}
+
+function statusError(provider: string, res: Response, body: string, secrets?: readonly string[]): StrataError {
+  const status = res.status;
+  const detail = upstreamMessage(body, secrets);
+  const retryAfterSeconds = parseRetryAfter(res.headers);
+  const msg = (what: string) => `${provider} ${what} (HTTP ${status})${detail ? `: ${detail}` : ''}`;
+  if (status === 429) return providerError(provider, 'rate-limit', msg('rate-limited the request'), { status, retryAfterSeconds });
+  if (status === 401 || status === 403) return providerError(provider, 'auth', msg('refused the credentials'), { status });
+  if (status === 404) return providerError(provider, 'not-found', msg('does not know this model or endpoint'), { status });
+  if (status === 408 || status === 504) return providerError(provider, 'timeout', msg('timed out'), { status, retryAfterSeconds });
+  if (status >= 500) return providerError(provider, 'unavailable', msg('failed'), { status, retryAfterSeconds });
+  if (/context|too long|too many tokens|maximum.*tokens|token limit|input length/i.test(detail)) {
+    return providerError(provider, 'context-length', msg('refused an input over the model\'s limit'), { status });
+  }
+  return providerError(provider, 'bad-request', msg('rejected the request'), { status });
+}
+
+/** Seconds to wait from `retry-after-ms`, `Retry-After` (seconds or HTTP date); undefined when absent or unreadable. */
+export function parseRetryAfter(headers: Headers, now = Date.now()): number | undefined {
+  const ms = headers.get('retry-after-ms');
+  if (ms && Number.isFinite(Number(ms))) return Math.max(0, Number(ms) / 1000);
+  const v = headers.get('retry-after');
+  if (!v) return undefined;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(v)) return Number(v);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, (at - now) / 1000);
+}
+
+/** The human part of a vendor error body (`{error:{message}}`, `{message}`, `{detail}`…), redacted and bounded. */
+function upstreamMessage(body: string, secrets?: readonly string[]): string {
+  let m: unknown = body;
+  try {
+    const j = JSON.parse(body) as Record<string, unknown>;
+    const e = j.error;
+    m = (typeof e === 'object' && e !== null ? (e as Record<string, unknown>).message : e) ?? j.message ?? j.detail ?? body;
+  } catch {
+    // not JSON: keep the text
+  }
+  return snippet(typeof m === 'string' ? m : JSON.stringify(m), secrets);
+}
+
+function snippet(text: string, secrets?: readonly string[]): string {
+  const t = redact(text.replace(/\s+/g, ' ').trim(), secrets);
+  return t.length > 300 ? `${t.slice(0, 300)}…` : t;
+}
+
+/** Removes configured secrets and anything that looks like a bearer token or API key. */
+export function redact(text: string, secrets: readonly string[] = []): string {
+  let out = text;
+  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('[redacted]');
+  return out.replace(/\b(sk|key|strata|AIza)[-_][A-Za-z0-9_-]{12,}/g, '[redacted]').replace(/Bearer\s+[A-Za-z0-9._~+/-]+=*/gi, 'Bearer [redacted]');
+}
+
+const originOf = (url: string): string => {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'an invalid URL';
+  }
+};
+
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal!.reason as Error);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Server-sent events from a response body: `{ event, data }` per event; comments and retry fields are skipped. */
+export async function* readSse(body: ReadableStream<Uint8Array> | null, provider: string): AsyncGenerator<{ event: string | undefined; data: string }> {
+  let event: string | undefined;
+  let data: string[] = [];
+  for await (const line of readLines(body, provider)) {
+    if (line === '') {
+      if (data.length > 0) yield { event, data: data.join('\n') };
+      event = undefined;
+      data = [];
+    } else if (line.startsWith(':')) {
+      continue;
+    } else {
+      const colon = line.indexOf(':');
+      const field = colon === -1 ? line : line.slice(0, colon);
+      const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
+      if (field === 'data') data.push(value);
+      else if (field === 'event') event = value;
+    }
+  }
+  if (data.length > 0) yield { event, data: data.join('\n') };
+}
+
+/** One parsed JSON value per non-empty line (Ollama streams this way). */
+export async function* readNdjson(body: ReadableStream<Uint8Array> | null, provider: string): AsyncGenerator<unknown> {
+  for await (const line of readLines(body, provider)) {
+    if (line.trim() === '') continue;
+    try {
+      yield JSON.parse(line);
+    } catch (e) {
+      throw providerError(provider, 'malformed', `${provider} streamed a line that is not JSON: ${snippet(line)}`, { cause: e });
+    }
+  }
+}
+
+async function* readLines(body: ReadableStream<Uint8Array> | null, provider: string): AsyncGenerator<string> {
+  if (!body) throw providerError(provider, 'malformed', `${provider} answered a streaming request without a body`);
+  const decoder = new TextDecoder();
+  let buf = '';
+  try {
+    for await (const part of body as unknown as AsyncIterable<Uint8Array>) {
+      buf += decoder.decode(part, { stream: true });
+      let nl: number;
+      while ((nl = buf.search(/\r\n|\n|\r/)) !== -1) {
+        const sep = buf.startsWith('\r\n', nl) ? 2 : 1;
+        yield buf.slice(0, nl);
+        buf = buf.slice(nl + sep);
+      }
+    }
+  } catch (e) {
+    if (e instanceof StrataError) throw e;
+    throw providerError(provider, 'unavailable', `the stream from ${provider} broke off: ${(e as Error).message}`, { cause: e });
+  }
+  buf += decoder.decode();
+  if (buf !== '') yield buf;
+}
+
+/** Parses JSON from a stream event, with a normalised error when the provider sends garbage. */
+export function parseEventJson<T>(data: string, provider: string): T {
+  try {
+    return JSON.parse(data) as T;
+  } catch (e) {
+    throw providerError(provider, 'malformed', `${provider} streamed an event that is not JSON: ${snippet(data)}`, { cause: e });
+  }
+}
