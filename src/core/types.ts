@@ -41,6 +41,8 @@ export interface Collection {
   createdAt: string;
   /** Incremented by every write that changes the collection's documents; lets indexes detect staleness. */
   generation: number;
+  /** Incremented by every access-policy change (`setAccessPolicy`); set when the collection was read from the store. */
+  policyGeneration?: number;
 }
 
 /** Metadata every parser/connector fills in as far as the format allows. */

@@ -16,6 +16,11 @@ export interface SearchRequest {
   /** Who asks: only documents the caller may read are ranked, counted or shown. */
   caller: Caller;
   collection: Collection;
+  /**
+   * `collection` was read from the store for this very request (as the server's routes do), so the searcher
+   * need not read it again to learn its current generations.
+   */
+  fresh?: boolean;
   query: string;
   limit?: number;
   offset?: number;
@@ -98,12 +103,12 @@ export function createSearcher(store: Store, params: Bm25Params, options: Search
   let indexLoads = 0;
 
   /** The collection as stored now, with both generations read before anything is loaded for them. */
-  async function current(collection: Collection): Promise<{ col: Collection; policyGeneration: number }> {
-    const col = await store.getCollection(collection.workspaceId, collection.name);
+  async function current(collection: Collection, fresh = false): Promise<{ col: Collection; policyGeneration: number }> {
+    const col = fresh && collection.policyGeneration !== undefined ? collection : await store.getCollection(collection.workspaceId, collection.name);
     if (!col) {
       throw new StrataError('search', 'not-found', `collection "${collection.name}" not found`, { hint: 'it may have been deleted' });
     }
-    return { col, policyGeneration: await store.policyGeneration(col.id) };
+    return { col, policyGeneration: col.policyGeneration ?? (await store.policyGeneration(col.id)) };
   }
 
   async function indexFor(fresh: Collection): Promise<LoadedIndex> {
@@ -209,7 +214,7 @@ export function createSearcher(store: Store, params: Bm25Params, options: Search
       const t0 = performance.now();
       const { caller } = req;
       assertSameWorkspace(caller, req.collection);
-      const { col, policyGeneration } = await current(req.collection);
+      const { col, policyGeneration } = await current(req.collection, req.fresh === true);
       const idx = await indexFor(col);
       const limit = req.limit ?? 10;
       const offset = req.offset ?? 0;

@@ -222,9 +222,30 @@ function lastWhitespace(text: string, from: number, to: number): number {
   return -1;
 }
 
+// Any whitespace other than a lone ASCII space (what isSpaceCode accepts, minus ' '), or two spaces in a row.
+const MULTI_OR_OTHER_SPACE = /[\t\n\v\f\r\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]| {2}/;
+
 /** Slices [from, to), collapses whitespace runs to one space, adds ellipses, and maps match offsets. */
 function render(text: string, from: number, to: number, matches: { start: number; end: number }[]): Snippet {
   const n = to - from;
+  // Fast path (most prose): no whitespace but single ASCII spaces, so collapsing changes nothing but a
+  // leading space and trailing spaces, and offsets shift by a constant. Same output as the loop below.
+  const slice = text.slice(from, to);
+  if (!MULTI_OR_OTHER_SPACE.test(slice)) {
+    const lead = slice.charCodeAt(0) === 32 ? 1 : 0;
+    const prefix = from > 0 ? ELLIPSIS : '';
+    const body = (lead ? slice.slice(1) : slice).trimEnd();
+    const shift = prefix.length - from - lead;
+    const limit = prefix.length + body.length;
+    const ranges: [number, number][] = [];
+    for (const m of matches) {
+      if (m.start < from || m.end > to) continue;
+      const s = Math.max(m.start + shift, prefix.length);
+      const e = Math.min(m.end + shift, limit);
+      if (e > s) ranges.push([s, e]);
+    }
+    return { text: prefix + body + (to < text.length ? ELLIPSIS : ''), highlights: mergeRanges(ranges) };
+  }
   const map = new Int32Array(n + 1); // original offset (relative to `from`) → output offset
   // Runs of non-space text are copied whole, each run of spaces becomes one ' ' (none before the first run).
   let out = from > 0 ? ELLIPSIS : '';

@@ -81,6 +81,7 @@ export function searchRoutes(deps: RouteDeps) {
       const res = await deps.searcher.search({
         caller: c.get('caller'),
         collection,
+        fresh: true,
         query: body.query,
         limit: body.limit,
         offset: body.offset,

@@ -36,6 +36,7 @@ export default async function sqliteStore(options: SqliteStoreOptions): Promise<
     classification: r.classification as Collection['classification'],
     createdAt: r.created_at as string,
     generation: r.generation as number,
+    policyGeneration: r.policy_generation as number,
   });
   const toDocument = (r: Row): Document => ({
     id: r.id as string,
