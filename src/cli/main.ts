@@ -2,10 +2,13 @@
 // Exit codes: 0 success, 2 user error (bad flag, config, missing collection), 1 failure.
 import { Command, CommanderError, Option } from 'commander';
 import { describeError, exitCodeFor } from '../core/errors.js';
+import { registerAsk } from './commands/ask.js';
 import { registerAudit } from './commands/audit.js';
 import { registerBench } from './commands/bench.js';
 import { registerCollections } from './commands/collections.js';
 import { registerDocs } from './commands/docs.js';
+import { registerEval } from './commands/eval.js';
+import { registerIndex } from './commands/index-cmd.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerSearch } from './commands/search.js';
 import { registerServe } from './commands/serve.js';
@@ -25,12 +28,15 @@ export function buildProgram(io: Io = stdio): Command {
     .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });
   registerIngest(program, io);
   registerSearch(program, io);
+  registerAsk(program, io);
   registerDocs(program, io);
   registerCollections(program, io);
   registerStatus(program, io);
+  registerIndex(program, io);
   registerBench(program, io);
   registerServe(program, io);
   registerAudit(program, io);
+  registerEval(program, io);
   return program;
 }
 

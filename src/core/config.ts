@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { PRINCIPAL_ID } from './access.js';
 import { StrataError } from './errors.js';
 import { semanticSections } from './config-semantic.js';
-import { modelsSections } from './config-models.js';
+import { checkModelsConfig, modelsSections } from './config-models.js';
 import { evalSections } from './config-eval.js';
 
 const chunking = z
@@ -26,6 +26,8 @@ const collectionOverride = z
     chunking: chunking.optional(),
     analyzer: analyzer.optional(),
     classification: z.enum(['public', 'internal', 'confidential', 'restricted']).optional(),
+    /** Name of an entry of `embedders` this collection's vector index is built with (`strata index build`). */
+    embedder: z.string().min(1).optional(),
   })
   .strict();
 
@@ -120,6 +122,25 @@ export const configSchema = z
           .strict()
           .prefault({}),
         defaultLimit: z.number().int().min(1).max(1000).default(10),
+        /** Retrieval when a request names none. Lexical stays the default: see docs/BENCHMARKS.md (SciFact, hybrid). */
+        mode: z.enum(['lexical', 'vector', 'hybrid']).default('lexical'),
+        /**
+         * How hybrid mode fuses the lexical and vector rankings (search/fusion.ts). Unset keys take the defaults of
+         * the collection's embedder (search/hybrid.ts FUSION_PRIORS: the offline `static` embedder is trusted
+         * little, as measured on SciFact), else RRF with k = 60.
+         */
+        fusion: z
+          .object({
+            method: z.enum(['rrf', 'weighted']).optional(),
+            rrfK: z.number().min(0).max(10_000).optional(),
+            /** Weighted fusion: share of the vector list; the lexical list gets 1 − vectorWeight. */
+            vectorWeight: z.number().min(0).max(1).optional(),
+            normalization: z.enum(['minmax', 'zscore']).optional(),
+            /** Candidates taken from each list before fusing (at least 3× the requested page). */
+            candidates: z.number().int().min(10).max(10_000).optional(),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -131,7 +152,8 @@ export const configSchema = z
     ...modelsSections,
     ...evalSections,
   })
-  .strict();
+  .strict()
+  .superRefine(checkModelsConfig);
 
 export type StrataConfig = z.infer<typeof configSchema>;
 

@@ -10,11 +10,19 @@ import { StrataError } from '../core/errors.js';
 import { syncFolder } from '../ingest/sync.js';
 import { openStore } from '../store/open.js';
 import { mean, mrrAtK, ndcgAtK, recallAtK } from '../search/metrics.js';
+import { effectiveFusion, type FusionSettings, type SearchMode } from '../search/hybrid.js';
+import { semanticFromConfig } from '../search/semantic.js';
 import { createSearcher, indexTextWith } from '../search/service.js';
 
 export interface BeirResult {
   dataset: string;
-  mode: 'lexical';
+  mode: SearchMode;
+  /** Embedder id the vector index was built with (vector and hybrid modes), else null. */
+  embedder: string | null;
+  /** Fusion used by hybrid mode, else null. */
+  fusion: Pick<FusionSettings, 'method' | 'rrfK' | 'vectorWeight' | 'normalization' | 'candidates'> | null;
+  /** Time to embed the corpus and activate the index version (vector and hybrid modes; counted apart from ingest). */
+  embed_seconds: number;
   queries: number;
   documents: number;
   chunks: number;
@@ -41,6 +49,12 @@ export interface BeirOptions {
   /** Keep the temporary store (for inspection) instead of deleting it. */
   keep?: boolean;
   onProgress?: (phase: string, done: number, total: number) => void;
+  /** Retrieval mode (default lexical). */
+  mode?: SearchMode;
+  /** Embedder name for vector and hybrid modes (default: static, the offline word vectors). */
+  embedder?: string;
+  /** Hybrid fusion overrides (defaults: search.fusion of the config). */
+  fusion?: Partial<FusionSettings>;
 }
 
 export interface BeirData {
@@ -101,7 +115,11 @@ export async function runBeir(opts: BeirOptions): Promise<BeirResult> {
       name: 'beir',
       settings: { chunking: config.chunking, analyzer: config.search.analyzer },
     });
-    const searcher = createSearcher(store, config.search.bm25);
+    const mode = opts.mode ?? 'lexical';
+    // Embedders come from the caller's config and data directory (so the static vectors' converted cache is
+    // reused); the throw-away store keeps no ANN snapshots.
+    const semantic = semanticFromConfig(store, opts.config, { snapshots: false });
+    const searcher = createSearcher(store, config.search.bm25, { ranker: semantic.ranker });
     const t0 = performance.now();
     const report = await syncFolder({
       store,
@@ -115,17 +133,29 @@ export async function runBeir(opts: BeirOptions): Promise<BeirResult> {
     await searcher.warm(collection); // the in-memory index build counts as part of ingest
     const ingestSeconds = (performance.now() - t0) / 1000;
     opts.onProgress?.('ingested', report.documents.inserted, report.documents.inserted);
+    let embedderId: string | null = null;
+    let embedSeconds = 0;
+    if (mode !== 'lexical') {
+      const t1 = performance.now();
+      const version = await semantic.builder.start(collection, opts.embedder ?? 'static');
+      const active = await semantic.builder.run(version.id, { onProgress: (p) => opts.onProgress?.('embedding', p.embedded, p.total) });
+      embedderId = active.embedderId;
+      // The first vector query loads the ANN index: part of building it, not of a query's latency.
+      await searcher.search({ caller: operatorCaller(ws.id, 'bench'), collection, query: 'warm up', mode, limit: 1, snippetChars: 0 });
+      embedSeconds = (performance.now() - t1) / 1000;
+    }
+    const fusion = mode === 'hybrid' ? effectiveFusion(embedderId, opts.config.search.fusion, opts.fusion) : undefined;
 
     const ids = [...data.queries.keys()];
     // A short untimed warm-up so the JIT state matches a long-running server, then every query timed.
     // The benchmark owns its throw-away store: a trusted operator that reads everything.
     const caller = operatorCaller(ws.id, 'bench');
-    for (const id of ids.slice(0, 20)) await searcher.search({ caller, collection, query: data.queries.get(id)!, limit: 100, snippetChars: 0 });
+    for (const id of ids.slice(0, 20)) await searcher.search({ caller, collection, query: data.queries.get(id)!, limit: 100, snippetChars: 0, mode, fusion });
     const latencies: number[] = [];
     const perQuery = new Map<string, { ndcg: number; recall: number; mrr: number }>();
     for (const [n, id] of ids.entries()) {
       const t = performance.now();
-      const res = await searcher.search({ caller, collection, query: data.queries.get(id)!, limit: 100, snippetChars: 0 });
+      const res = await searcher.search({ caller, collection, query: data.queries.get(id)!, limit: 100, snippetChars: 0, mode, fusion });
       latencies.push(performance.now() - t);
       const ranked = res.hits.map((h) => h.sourceId);
       const q = data.qrels.get(id)!;
@@ -137,7 +167,10 @@ export async function runBeir(opts: BeirOptions): Promise<BeirResult> {
     const stats = await store.listCollections(ws.id);
     return {
       dataset: dir,
-      mode: 'lexical',
+      mode,
+      embedder: embedderId,
+      fusion: fusion ? { method: fusion.method, rrfK: fusion.rrfK, vectorWeight: fusion.vectorWeight, normalization: fusion.normalization, candidates: fusion.candidates } : null,
+      embed_seconds: round(embedSeconds, 3),
       queries: ids.length,
       documents: stats[0]?.documentCount ?? 0,
       chunks: stats[0]?.chunkCount ?? 0,

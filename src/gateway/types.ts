@@ -38,6 +38,13 @@ export interface GatewayCallContext {
    */
   classification?: Classification;
   signal?: AbortSignal;
+  /** Who asked, for audit entries (`user:alice`); defaults to `key:<keyId>`, else `system`. */
+  actor?: string;
+  /**
+   * Response cache use: true caches whatever the temperature, false never; by default only temperature-0
+   * requests are cached (when the alias's cache is on).
+   */
+  cache?: boolean;
 }
 
 /** Where a call went and why; every re-route or refusal for classification is also audited. */

@@ -10,9 +10,11 @@ import { assertSameWorkspace, createPolicyCache, type AclSlot, type PolicySnapsh
 import { getAnalyzer, type Analyzer } from './analyzers.js';
 import { createBm25Index, encodeTermCounts, type Bm25Index, type Bm25Params } from './bm25.js';
 import { compileFilter, type Filter } from './filters.js';
+import { requireRanker, wantsRanker, type HybridRanker, type RetrievalOptions } from './hybrid.js';
 import { createSnippetCache, makeSnippet } from './snippet.js';
 
-export interface SearchRequest {
+/** `mode`, `fusion`, `rerank`, `mmr`, `embedder`: see search/hybrid.ts (lexical when absent). */
+export interface SearchRequest extends RetrievalOptions {
   /** Who asks: only documents the caller may read are ranked, counted or shown. */
   caller: Caller;
   collection: Collection;
@@ -60,6 +62,8 @@ interface LoadedIndex extends AclSlot {
   chunkIds: string[];
   chunkDoc: Int32Array;
   ordinals: Int32Array;
+  /** Chunk seqs by position, ascending (the store yields chunks in seq order): ANN labels of vector search. */
+  seqs: Int32Array;
   texts: string[];
   locations: ChunkLocation[];
   docIds: string[];
@@ -94,6 +98,8 @@ export interface SearcherOptions {
   aclCacheSize?: number;
   /** Tokens of recently snippeted chunks kept for later snippets (LRU, ~20 bytes each). Default 500,000. */
   snippetCacheTokens?: number;
+  /** Vector and hybrid modes, reranking and MMR (search/hybrid.ts); without it the searcher is lexical only. */
+  ranker?: HybridRanker;
 }
 
 export function createSearcher(store: Store, params: Bm25Params, options: SearcherOptions = {}): Searcher {
@@ -135,6 +141,7 @@ export function createSearcher(store: Store, params: Bm25Params, options: Search
       chunkIds: [],
       chunkDoc: new Int32Array(0),
       ordinals: new Int32Array(0),
+      seqs: new Int32Array(0),
       texts: [],
       locations: [],
       docIds: [],
@@ -144,6 +151,7 @@ export function createSearcher(store: Store, params: Bm25Params, options: Search
     const docIndex = new Map<string, number>();
     const chunkDoc: number[] = [];
     const ordinals: number[] = [];
+    const seqs: number[] = [];
     for await (const c of store.iterateChunks(collection.id)) {
       let d = docIndex.get(c.documentId);
       if (d === undefined) {
@@ -158,10 +166,12 @@ export function createSearcher(store: Store, params: Bm25Params, options: Search
       idx.locations.push(c.location);
       chunkDoc.push(d);
       ordinals.push(c.ordinal);
+      seqs.push(c.seq);
       bm25.add(key, c.terms, c.termCount);
     }
     idx.chunkDoc = Int32Array.from(chunkDoc);
     idx.ordinals = Int32Array.from(ordinals);
+    idx.seqs = Int32Array.from(seqs);
     const docs = await store.getDocumentsByIds(idx.docIds);
     idx.docMeta = idx.docIds.map((id) => docs.get(id)?.metadata ?? {});
     return idx;
@@ -238,8 +248,12 @@ export function createSearcher(store: Store, params: Bm25Params, options: Search
       const accept = bits && ((key: number) => bits[idx.chunkDoc[key]!] === 1);
       const want = offset + limit;
       let picked: { key: number; score: number }[] = [];
+      const lexical = (n: number) => idx.bm25.search(terms, { limit: n, accept });
+      if (wantsRanker(req, options.ranker)) {
+        picked = await requireRanker(options.ranker).rank({ collection: col, table: idx, query: req.query, want, collapse, accept, lexical }, req);
+      }
       // Ask for more chunks until `want` distinct documents are found or the matches run out.
-      for (let n = collapse === 'document' ? want * 3 : want; ; n *= 4) {
+      else for (let n = collapse === 'document' ? want * 3 : want; ; n *= 4) {
         const hits = idx.bm25.search(terms, { limit: n, accept });
         if (collapse === 'chunk') {
           picked = hits;

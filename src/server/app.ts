@@ -6,6 +6,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { StrataError } from '../core/errors.js';
+import { createGatewayFromConfig } from '../gateway/from-config.js';
 import { auditDenials, createAuditRecorder } from './audit-log.js';
 import { createJwtVerifier } from './auth/jwt.js';
 import { createCallerResolver } from './auth/principals.js';
@@ -17,14 +18,18 @@ import { rateLimit } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { documentInfo, registerSecurity, router } from './openapi.js';
+import { answerRoutes } from './routes/answer.js';
 import { auditRoutes } from './routes/audit.js';
 import { collectionsRoutes } from './routes/collections.js';
 import { directoryRoutes } from './routes/directory.js';
 import { documentsRoutes } from './routes/documents.js';
+import { evalRoutes } from './routes/eval.js';
 import { feedbackRoutes } from './routes/feedback.js';
+import { gatewayRoutes } from './routes/gateway.js';
 import { healthRoutes } from './routes/health.js';
 import { jobsRoutes } from './routes/jobs.js';
 import { keysRoutes } from './routes/keys.js';
+import { modelsRoutes } from './routes/models.js';
 import { searchRoutes } from './routes/search.js';
 import { sourcesRoutes } from './routes/sources.js';
 import { uploadRoutes } from './routes/uploads.js';
@@ -44,14 +49,16 @@ export interface StrataApp {
 export function createApp(input: AppDeps): StrataApp {
   const log: LogFn = input.log ?? (() => undefined);
   const { config, store } = input;
+  const audit = createAuditRecorder(store);
   const deps: RouteDeps = {
     config,
     store,
     searcher: input.searcher,
     jobs: input.jobs ?? createIngestJobs({ store, config, log }),
-    audit: createAuditRecorder(store),
+    audit,
     callers: createCallerResolver(store, { now: input.now }),
     log,
+    gateway: input.gateway ?? createGatewayFromConfig(config, { store, audit, log }),
   };
   const oidc = config.server.auth.oidc;
   const jwt = input.jwt !== undefined ? input.jwt : oidc ? createJwtVerifier(oidc) : null;
@@ -77,7 +84,7 @@ export function createApp(input: AppDeps): StrataApp {
   app.use('/v1/workspaces/:workspace/*', workspaceGuard());
 
   const v1 = router();
-  for (const routes of [workspacesRoutes, collectionsRoutes, documentsRoutes, uploadRoutes, sourcesRoutes, jobsRoutes, searchRoutes, feedbackRoutes, keysRoutes, directoryRoutes, auditRoutes]) {
+  for (const routes of [workspacesRoutes, collectionsRoutes, documentsRoutes, uploadRoutes, sourcesRoutes, jobsRoutes, searchRoutes, answerRoutes, feedbackRoutes, keysRoutes, directoryRoutes, auditRoutes, gatewayRoutes, modelsRoutes, evalRoutes]) {
     v1.route('/', routes(deps));
   }
   app.route('/v1', v1);

@@ -6,6 +6,7 @@ import { StrataError } from '../core/errors.js';
 import type { StrataConfig } from '../core/config.js';
 import type { Job } from '../core/types.js';
 import { syncFolder } from '../ingest/sync.js';
+import { catchUpAfterIngest } from '../search/semantic.js';
 import { indexTextWith } from '../search/service.js';
 import type { Store } from '../store/types.js';
 import type { IngestJobs, JobOutcome, JobProgress, LogFn } from './types.js';
@@ -44,6 +45,10 @@ export function createIngestJobs(deps: { store: Store; config: StrataConfig; log
         indexText: indexTextWith(collection.settings.analyzer.name),
         audit: audit && { workspaceId: collection.workspaceId, ...audit },
         onProgress: (p) => jobId && progress.set(jobId, { done: p.done, total: p.total }),
+      }).then(async (report) => {
+        // New chunks get vectors for the collection's active index version before the job ends (search/semantic.ts).
+        await catchUpAfterIngest(deps.store, deps.config, collection);
+        return report;
       });
       const finished = run.then(
         (report) => ({ report }),

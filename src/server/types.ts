@@ -2,6 +2,7 @@
 import type { StrataConfig } from '../core/config.js';
 import type { Caller, Collection, Job } from '../core/types.js';
 import type { SyncReport } from '../ingest/sync.js';
+import type { StrataGateway } from '../gateway/gateway.js';
 import type { Searcher } from '../search/service.js';
 import type { AuditInput } from '../store/audit.js';
 import type { FolderSource } from '../store/keys.js';
@@ -39,6 +40,8 @@ export interface AppDeps {
   log?: LogFn;
   /** Clock for rate limiting and key-use stamps (tests). */
   now?: () => number;
+  /** The model gateway (/v1/chat/completions, /v1/embeddings, answers); built from config `providers`/`models`/`gateway` when omitted. */
+  gateway?: StrataGateway;
 }
 
 /** What route factories receive: AppDeps resolved, plus the app's shared services. */
@@ -50,6 +53,7 @@ export interface RouteDeps {
   audit: AuditRecorder;
   callers: CallerResolver;
   log: LogFn;
+  gateway: StrataGateway;
 }
 
 /** Audit entries for events that change nothing else (searches, reads, denials); see audit-log.ts. */

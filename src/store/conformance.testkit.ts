@@ -7,6 +7,7 @@ import type { ChunkInput, DocumentInput, Store } from './types.js';
 import { testAuditStore } from './conformance-audit.testkit.js';
 import { testPolicyStore } from './conformance-policy.testkit.js';
 import { testKeyStore } from './conformance-keys.testkit.js';
+import { testVectorStore } from './conformance-vectors.testkit.js';
 
 const settings: CollectionSettings = {
   chunking: { maxTokens: 512, overlapTokens: 64, tokenizer: 'cl100k_base' },
@@ -37,6 +38,7 @@ export function testStoreDriver(name: string, makeStore: () => Promise<Store>): 
   testAuditStore(name, makeStore);
   testPolicyStore(name, makeStore);
   testKeyStore(name, makeStore);
+  testVectorStore(name, makeStore);
   describe(`store conformance: ${name}`, () => {
     const setup = async () => {
       const store = await makeStore();

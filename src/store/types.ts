@@ -17,6 +17,8 @@ import type {
 import type { AuditInput, AuditStore } from './audit.js';
 import type { PolicyStore } from './policy.js';
 import type { KeyStore } from './keys.js';
+import type { UsageStore } from './usage.js';
+import type { VectorStore } from './vectors.js';
 
 export interface StoreFlags {
   /** Several processes may write at once (PostgreSQL); the embedded driver allows one writer at a time. */
@@ -70,6 +72,8 @@ export interface WriteResult {
 
 /** A chunk joined with what ranking and display need from its document. */
 export interface StoredChunk {
+  /** The chunk's integer key: unique in the store, never reused, the ANN label of its vectors. */
+  seq: number;
   id: string;
   documentId: string;
   sourceId: string;
@@ -89,7 +93,7 @@ export interface DocumentQuery {
   sourcePath?: string;
 }
 
-export interface Store extends AuditStore, PolicyStore, KeyStore {
+export interface Store extends AuditStore, PolicyStore, KeyStore, UsageStore, VectorStore {
   readonly driver: string;
   readonly flags: StoreFlags;
 

@@ -57,8 +57,12 @@ export interface VectorStore {
   listIndexVersions(collectionId: string): Promise<IndexVersion[]>;
   /** The collection's active version, if any. */
   activeIndexVersion(collectionId: string): Promise<IndexVersion | null>;
-  /** Up to `limit` chunks of the collection with no vector in `versionId`, in chunk order. */
-  pendingChunks(versionId: number, limit: number): Promise<PendingChunk[]>;
+  /**
+   * Up to `limit` chunks of the collection with no vector in `versionId`, in chunk order, starting after
+   * chunk seq `afterSeq` (default 0: from the start). Pass the last seq of a page to get the next one
+   * (keyset pagination), so chunks that keep failing to embed never hide the ones behind them.
+   */
+  pendingChunks(versionId: number, limit: number, afterSeq?: number): Promise<PendingChunk[]>;
   /**
    * Stores vectors for chunks in one transaction. Every vector must have the version's dimensions and only
    * finite values (`invalid-input` otherwise, nothing written). Vectors for chunks that no longer exist are

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { newId } from '../../core/ids.js';
 import { syncFolder } from '../../ingest/sync.js';
 import { indexTextWith } from '../../search/service.js';
+import { catchUpAfterIngest } from '../../search/semantic.js';
 import { ensureCollection } from '../context.js';
 import { printJson, printTable, progressBar, type Io } from '../output.js';
 import { intArg, withContext } from './shared.js';
@@ -33,7 +34,10 @@ export function registerIngest(program: Command, io: Io): void {
           audit: { workspaceId: ctx.workspace.id, actor: ctx.caller.bypassAcl ? 'cli' : `user:${ctx.caller.subject}`, traceId: newId('trace') },
           onProgress: (p) => bar.update(p.done, p.total, p.path),
         }).finally(() => bar.stop());
-        if (flags.json) return printJson(io, report);
+        // New chunks get vectors for the collection's active index version now, so searches embed only queries.
+        const vectors = await catchUpAfterIngest(ctx.store, ctx.config, collection);
+        if (flags.json) return printJson(io, vectors ? { ...report, vectors } : report);
+        if (vectors && vectors.embedded > 0) io.out.write(`${flags.collection}: ${vectors.embedded} new chunks embedded for index version ${vectors.versionId} (${vectors.embedderId})\n`);
         const f = report.files;
         const d = report.documents;
         io.out.write(

@@ -2,6 +2,7 @@
 // On first run it creates an admin API key and prints it once, with a curl example to copy.
 import type { Command } from 'commander';
 import { createSearcher } from '../../search/service.js';
+import { semanticFromConfig } from '../../search/semantic.js';
 import { createApp } from '../../server/app.js';
 import { ensureAdminKey } from '../../server/bootstrap.js';
 import { listen } from '../../server/node.js';
@@ -23,7 +24,7 @@ export function registerServe(program: Command, io: Io): void {
       if (flags.host) config.server.host = flags.host;
       if (flags.port !== undefined) config.server.port = flags.port;
       const log: LogFn = (level, message, fields = {}) => io.err.write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`);
-      const searcher = createSearcher(store, config.search.bm25);
+      const searcher = createSearcher(store, config.search.bm25, { ranker: semanticFromConfig(store, config).ranker });
       const { app, deps } = createApp({ config, store, searcher, log });
       // Load the indexes now, so the first search does not pay for it.
       for (const col of await store.listCollections(workspace.id)) await searcher.warm(col);

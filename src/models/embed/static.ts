@@ -8,6 +8,7 @@
 // applied: it needs corpus statistics, which would make a text's vector depend on what else was indexed.
 // A text with no known word gets the zero vector (it is similar to nothing).
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EmbedderConfig } from '../../core/config-semantic.js';
 import { StrataError } from '../../core/errors.js';
@@ -66,7 +67,10 @@ export function wordRows(text: string, index: ReadonlyMap<string, number>): numb
 }
 
 export default function staticEmbedder(cfg: Config, deps: AdapterDeps): EmbedderAdapter {
-  const cacheFile = join(cfg.cacheDir ?? join(deps.dataDir, 'cache'), STATIC_CACHE_FILE);
+  // A throw-away in-memory store has no folder of its own: the converted vectors (the same for every store) go
+  // to the system's temporary folder, so they are converted once per machine rather than under "./:memory:".
+  const cacheDir = cfg.cacheDir ?? (deps.dataDir === ':memory:' ? join(tmpdir(), 'strata-cache') : join(deps.dataDir, 'cache'));
+  const cacheFile = join(cacheDir, STATIC_CACHE_FILE);
   const source = cfg.sourcePath ?? defaultWinkSource();
   let state = loaded.get(cacheFile);
   if (!state) {

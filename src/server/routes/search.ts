@@ -1,4 +1,5 @@
-// POST /v1/search (reader): BM25 over one collection, only documents the caller may read ranked and shown.
+// POST /v1/search (reader): lexical, vector or hybrid search over one collection; only documents the caller may
+// read are ranked and shown, in every mode.
 // Each search is an audit entry (who searched for what, which documents came back) under the request id,
 // which is also the id to send feedback on.
 import { createRoute, z } from '@hono/zod-openapi';
@@ -55,6 +56,21 @@ export function searchRoutes(deps: RouteDeps) {
         .openapi({ description: 'AND of metadata conditions: `{ "author": "ana", "year": { "gte": 2020 } }`' }),
       collapse: z.enum(['document', 'chunk']).default('document'),
       snippetChars: z.number().int().min(0).max(2000).default(240),
+      mode: z.enum(['lexical', 'vector', 'hybrid']).optional().openapi({ description: `lexical (BM25), vector (embeddings) or hybrid (both, fused); default "${deps.config.search.mode}"` }),
+      fusion: z
+        .object({
+          method: z.enum(['rrf', 'weighted']),
+          rrfK: z.number().min(0).max(10_000),
+          vectorWeight: z.number().min(0).max(1),
+          normalization: z.enum(['minmax', 'zscore']),
+        })
+        .partial()
+        .strict()
+        .optional()
+        .openapi({ description: 'hybrid fusion: reciprocal rank fusion (k = 60) or weighted scores (vector share `vectorWeight`)' }),
+      rerank: z.object({ name: z.string().regex(NAME_RULE, 'a configured reranker'), topN: z.number().int().min(1).max(200).optional() }).strict().optional(),
+      mmr: z.object({ lambda: z.number().min(0).max(1) }).strict().optional().openapi({ description: 'diversify results with maximal marginal relevance (1 = relevance only)' }),
+      embedder: z.string().regex(NAME_RULE, 'a configured embedder').optional(),
     })
     .strict()
     .openapi('SearchRequest');
@@ -88,6 +104,11 @@ export function searchRoutes(deps: RouteDeps) {
         filter: body.filter,
         collapse: body.collapse,
         snippetChars: body.snippetChars,
+        mode: body.mode,
+        fusion: body.fusion,
+        rerank: body.rerank,
+        mmr: body.mmr,
+        embedder: body.embedder,
       });
       await deps.audit.record([
         auditEntry(c, 'search.query', [...new Set(res.hits.map((h) => `document:${h.documentId}`))], {

@@ -5,6 +5,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { StrataError } from '../../core/errors.js';
 import { defaultUploadSourceId, ingestUpload, type UploadedDocument } from '../../ingest/upload.js';
+import { catchUpAfterIngest } from '../../search/semantic.js';
 import { indexTextWith } from '../../search/service.js';
 import { auditEntry } from '../audit-log.js';
 import { CollectionParam, errors, json, requires, router } from '../openapi.js';
@@ -121,6 +122,8 @@ export function uploadRoutes(deps: RouteDeps) {
           }),
         ],
       });
+      // Its chunks get vectors for the collection's active index version before the answer (search/semantic.ts).
+      await catchUpAfterIngest(deps.store, deps.config, col);
       return c.json({ ...res, document: publicDocument(res.document) }, res.outcome === 'inserted' ? 201 : 200);
     },
   );

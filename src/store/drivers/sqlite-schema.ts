@@ -2,6 +2,8 @@
 import { AUDIT_DDL } from './sqlite-audit.js';
 import { POLICY_DDL } from './sqlite-policy.js';
 import { KEYS_DDL } from './sqlite-keys.js';
+import { VECTORS_DDL } from './sqlite-vectors.js';
+import { USAGE_DDL } from './sqlite-usage.js';
 
 export const MIGRATIONS: string[] = [
   `
@@ -78,4 +80,6 @@ export const MIGRATIONS: string[] = [
   AUDIT_DDL,
   POLICY_DDL,
   KEYS_DDL,
+  USAGE_DDL,
+  VECTORS_DDL,
 ];

@@ -10,13 +10,17 @@ import type { DocumentQuery, Store, StoredChunk, WriteBatch, WriteResult } from 
 import { MIGRATIONS } from './sqlite-schema.js';
 import { sqliteAudit } from './sqlite-audit.js';
 import { sqlitePolicy } from './sqlite-policy.js';
+import { sqliteUsage } from './sqlite-usage.js';
 import { sqliteKeys } from './sqlite-keys.js';
+import { DEFAULT_EMBEDDING_CACHE_MAX_BYTES, sqliteVectors } from './sqlite-vectors.js';
 
 export interface SqliteStoreOptions {
   /** Directory holding `strata.db`; `:memory:` for a throw-away store. */
   dataDir: string;
   /** Injected clock for tests. */
   now?: () => Date;
+  /** Bound of the embedding cache (LRU), in vector bytes; default 1 GiB. */
+  embeddingCacheMaxBytes?: number;
 }
 
 type Row = Record<string, unknown>;
@@ -188,6 +192,8 @@ export default async function sqliteStore(options: SqliteStoreOptions): Promise<
     ...audit.methods,
     ...sqlitePolicy(db, now, (entries) => audit.appendInTx(entries)),
     ...sqliteKeys(db, now),
+    ...sqliteUsage(db),
+    ...sqliteVectors(db, now, { embeddingCacheMaxBytes: options.embeddingCacheMaxBytes ?? DEFAULT_EMBEDDING_CACHE_MAX_BYTES }),
     driver: 'sqlite',
     flags: { concurrentWriters: false, sizeOnDisk: file !== ':memory:' },
 
@@ -276,14 +282,14 @@ export default async function sqliteStore(options: SqliteStoreOptions): Promise<
     },
     async *iterateChunks(collectionId) {
       const stmt = db.prepare(
-        `SELECT k.id, k.document_id, d.source_id, k.ordinal, k.text, k.token_count, k.location, k.terms, k.term_count
+        `SELECT k.seq, k.id, k.document_id, d.source_id, k.ordinal, k.text, k.token_count, k.location, k.terms, k.term_count
          FROM chunks k JOIN documents d ON d.id = k.document_id WHERE k.collection_id = ? ORDER BY k.seq`,
       );
       // Read everything in one statement, then yield: a live iterator would block writers for as long as the
       // consumer takes, and better-sqlite3 forbids other statements on the connection while one iterates.
       const rows = stmt.all(collectionId) as Row[];
       for (const r of rows) {
-        yield { ...toChunk(r), sourceId: r.source_id as string, terms: r.terms as string, termCount: r.term_count as number } satisfies StoredChunk;
+        yield { ...toChunk(r), seq: r.seq as number, sourceId: r.source_id as string, terms: r.terms as string, termCount: r.term_count as number } satisfies StoredChunk;
       }
     },
     async getDocumentsByIds(ids) {

@@ -1,0 +1,201 @@
+// Gateway overhead benchmark. A local upstream speaking the OpenAI Chat Completions format answers every request
+// after a fixed delay (default 20 ms). An open-loop client sends requests on a fixed schedule (latency is measured
+// from the scheduled send time, so a stalled server cannot hide its queueing) first straight to the upstream,
+// then through Strata's /v1/chat/completions (API key auth, rate limit, gateway routing, cost, usage records in
+// SQLite, the openai-compatible adapter). Added latency = gateway percentile − direct percentile at the same rate.
+// Then the offered rate is stepped up through the gateway to find the highest rate it sustains.
+// The gateway runs on this process's main thread (as under `strata serve`); the upstream and the load client
+// each run in their own worker thread.
+//
+//   npx tsx bench/gateway.ts [--rate 500] [--seconds 10] [--delay-ms 20] [--max-rates 1000,1500,2000,3000,4000]
+//
+// Prints one JSON object.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { validateConfig } from '../src/core/config.js';
+import { createApp } from '../src/server/app.js';
+import { generateApiKey } from '../src/server/auth/api-keys.js';
+import { listen } from '../src/server/node.js';
+import { createSearcher } from '../src/search/service.js';
+import { openStore } from '../src/store/open.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1]! : fallback;
+};
+const rate = Number(flag('rate', '500'));
+const seconds = Number(flag('seconds', '10'));
+const delayMs = Number(flag('delay-ms', '20'));
+const maxRates = flag('max-rates', '1000,1500,2000,3000,4000').split(',').map(Number);
+const log = (msg: string) => process.stderr.write(`[gateway-bench] ${msg}\n`);
+
+const UPSTREAM = `
+const { createServer } = require('node:http');
+const { parentPort, workerData } = require('node:worker_threads');
+const body = JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion', created: 1730000000, model: 'bench-model',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'Paris is the capital of France.', refusal: null }, logprobs: null, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 24, completion_tokens: 8, total_tokens: 32, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } } });
+const server = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => setTimeout(() => { res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }); res.end(body); }, workerData.delayMs));
+});
+server.keepAliveTimeout = 60000;
+server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
+`;
+
+// Open loop: request i is due at start + i/rate whatever happened before; its latency counts from that instant.
+const CLIENT = `
+const http = require('node:http');
+const { parentPort, workerData } = require('node:worker_threads');
+const { url, headers, body, rate, seconds } = workerData;
+const u = new URL(url);
+const agent = new http.Agent({ keepAlive: true, maxSockets: 4096 });
+const total = Math.round(rate * seconds);
+const lat = new Float64Array(total);
+let done = 0, errors = 0, statuses = {};
+const start = performance.now() + 50;
+function send(i) {
+  const due = start + (i * 1000) / rate;
+  const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+    statuses[res.statusCode] = (statuses[res.statusCode] || 0) + 1;
+    res.resume();
+    res.on('end', () => { lat[i] = performance.now() - due; finish(); });
+  });
+  req.on('error', () => { errors++; lat[i] = NaN; finish(); });
+  req.end(body);
+}
+function finish() { if (++done === total) report(); }
+function report() {
+  const ok = Array.from(lat).filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  const q = (p) => ok.length ? ok[Math.min(ok.length - 1, Math.floor(p * ok.length))] : null;
+  const wall = (performance.now() - start) / 1000;
+  parentPort.postMessage({ offered_rps: rate, sent: total, completed_rps: Math.round(ok.length / wall), errors, statuses,
+    p50_ms: q(0.5), p90_ms: q(0.9), p99_ms: q(0.99), max_ms: ok.at(-1) ?? null });
+}
+let i = 0;
+(function tick() {
+  const now = performance.now();
+  while (i < total && start + (i * 1000) / rate <= now) send(i++);
+  if (i < total) setTimeout(tick, Math.max(0, start + (i * 1000) / rate - performance.now()));
+})();
+`;
+
+interface LoadResult {
+  offered_rps: number;
+  completed_rps: number;
+  sent: number;
+  errors: number;
+  statuses: Record<string, number>;
+  p50_ms: number;
+  p90_ms: number;
+  p99_ms: number;
+  max_ms: number;
+}
+
+function worker<T>(code: string, data: unknown): Promise<{ result: T; worker: Worker }> {
+  const w = new Worker(code, { eval: true, workerData: data });
+  return new Promise((resolve, reject) => {
+    w.once('message', (result: T) => resolve({ result, worker: w }));
+    w.once('error', reject);
+  });
+}
+
+async function load(url: string, headers: Record<string, string>, r: number, s: number): Promise<LoadResult> {
+  const body = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'What is the capital of France?' }], temperature: 0.7 });
+  const { result, worker: w } = await worker<LoadResult>(CLIENT, { url, headers: { 'content-type': 'application/json', ...headers }, body, rate: r, seconds: s });
+  await w.terminate();
+  const round = (x: number) => Math.round(x * 1000) / 1000;
+  return { ...result, p50_ms: round(result.p50_ms), p90_ms: round(result.p90_ms), p99_ms: round(result.p99_ms), max_ms: round(result.max_ms) };
+}
+
+async function main() {
+  const { result: upstreamPort, worker: upstream } = await worker<number>(UPSTREAM, { delayMs });
+  const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
+  const dir = mkdtempSync(join(tmpdir(), 'strata-gw-bench-'));
+  const config = validateConfig(
+    {
+      dataDir: dir,
+      server: { rateLimit: { perSecond: 1_000_000, burst: 1_000_000 } },
+      providers: { up: { kind: 'openai-compatible', baseUrl: `${upstreamUrl}/v1`, apiKey: 'sk-bench-upstream-key-000000', maxRetries: 0, timeoutMs: 10_000 } },
+      models: { 'bench-model': { provider: 'up', contextWindow: 128_000, pricing: { input: 0.15, output: 0.6 }, clearedFor: ['public', 'internal'] } },
+      gateway: { aliases: { bench: { targets: [{ model: 'bench-model' }], retries: 0 } }, budgets: { default: { usdPerDay: 1000 } } },
+    },
+    'bench',
+  );
+  const store = await openStore(config);
+  const ws = await store.ensureWorkspace(config.workspace);
+  await store.upsertPrincipal({ workspaceId: ws.id, kind: 'user', id: 'bench', groups: [] });
+  const m = generateApiKey();
+  await store.createApiKey({ workspaceId: ws.id, name: 'bench', role: 'reader', subject: 'bench', prefix: m.prefix, hash: m.hash });
+  const { app, deps } = createApp({ config, store, searcher: createSearcher(store, config.search.bm25) });
+  const server = await listen(app, { host: '127.0.0.1', port: 0 });
+  const auth = { authorization: `Bearer ${m.key}` };
+  const gatewayUrl = `${server.url}/v1/chat/completions`;
+  const directUrl = `${upstreamUrl}/v1/chat/completions`;
+
+  log(`warm-up (${rate} req/s for 2 s each way)`);
+  await load(directUrl, {}, rate, 2);
+  await load(gatewayUrl, auth, rate, 2);
+  const load1 = loadavg()[0];
+  log(`direct at ${rate} req/s for ${seconds} s`);
+  const direct = await load(directUrl, {}, rate, seconds);
+  log(`through the gateway at ${rate} req/s for ${seconds} s`);
+  // Main-thread busy time per request (event-loop utilisation × wall time): the gateway's own CPU cost, which
+  // unlike latency does not depend on how busy the other processes on the machine are.
+  const elu0 = performance.eventLoopUtilization();
+  const t0 = performance.now();
+  const gateway = await load(gatewayUrl, auth, rate, seconds);
+  const elu = performance.eventLoopUtilization(elu0);
+  const busyMsPerRequest = Math.round(((elu.utilization * (performance.now() - t0)) / gateway.sent) * 1000) / 1000;
+
+  // Sustained: every request answered 200, ≥ 97 % of the offered rate completed, p99 within 4× the upstream delay.
+  const sustains = (res: LoadResult) => res.errors === 0 && (res.statuses['200'] ?? 0) === res.sent && res.completed_rps >= 0.97 * res.offered_rps && res.p99_ms <= 4 * delayMs;
+  const steps: LoadResult[] = [];
+  let sustained = sustains(gateway) ? rate : 0;
+  for (const r of sustained ? maxRates : []) {
+    log(`through the gateway at ${r} req/s for 5 s`);
+    const res = await load(gatewayUrl, auth, r, 5);
+    steps.push(res);
+    if (!sustains(res)) break;
+    sustained = r;
+  }
+  await deps.gateway.flush();
+  const usageRows = (await store.listUsage({ workspaceId: ws.id, limit: 10_000 })).length;
+
+  await server.close();
+  await upstream.terminate();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+
+  const add = (k: 'p50_ms' | 'p90_ms' | 'p99_ms') => Math.round((gateway[k] - direct[k]) * 1000) / 1000;
+  process.stdout.write(
+    `${JSON.stringify(
+      {
+        benchmark: 'gateway-overhead',
+        node: process.version,
+        cpus: cpus().length,
+        loadavg_1m_before: Math.round(load1 * 100) / 100,
+        upstream_delay_ms: delayMs,
+        rate_rps: rate,
+        seconds,
+        direct,
+        gateway,
+        added_latency_ms: { p50: add('p50_ms'), p90: add('p90_ms'), p99: add('p99_ms') },
+        gateway_main_thread_busy_ms_per_request: busyMsPerRequest,
+        loadavg_1m_after: Math.round(loadavg()[0] * 100) / 100,
+        target: { p50_ms: 1, p99_ms: 5 },
+        max_rate_steps: steps,
+        sustained_max_rps: sustained,
+        sustained_rule: `all 200, completed ≥ 97 % of offered, p99 ≤ ${4 * delayMs} ms`,
+        usage_rows_recorded_last_run: usageRows,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+}
+
+await main();

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import type { UsageRecordInput } from '../usage.js';
+import sqliteStore from './sqlite.js';
+
+const rec = (over: Partial<UsageRecordInput>): UsageRecordInput => ({
+  workspaceId: '',
+  keyId: 'k1',
+  traceId: 't',
+  kind: 'chat',
+  alias: 'chat',
+  modelId: 'm',
+  status: 'ok',
+  error: null,
+  inputTokens: 10,
+  cachedInputTokens: 2,
+  outputTokens: 5,
+  reasoningTokens: 1,
+  costUsd: 0.25,
+  estimated: false,
+  cacheHit: false,
+  latencyMs: 12.5,
+  at: '2025-01-15T10:00:00.000Z',
+  ...over,
+});
+
+it('stores usage records, sums a key\'s cost since a time, lists newest first per workspace, and refuses bad counts atomically', async () => {
+  const store = await sqliteStore({ dataDir: ':memory:' });
+  const a = await store.ensureWorkspace('a');
+  const b = await store.ensureWorkspace('b');
+  await store.recordUsage([
+    rec({ workspaceId: a.id, at: '2025-01-14T23:59:59.000Z', costUsd: 1 }),
+    rec({ workspaceId: a.id, at: '2025-01-15T00:00:00.000Z', costUsd: 0.5, status: 'aborted', estimated: true }),
+    rec({ workspaceId: a.id, keyId: 'k2', costUsd: 7 }),
+    rec({ workspaceId: b.id, costUsd: 2 }),
+  ]);
+  assert.equal(await store.usageCostSince('k1', '2025-01-15T00:00:00.000Z'), 2.5);
+  assert.equal(await store.usageCostSince('k1', '2025-01-01T00:00:00.000Z'), 3.5);
+  assert.equal(await store.usageCostSince('nobody', '2025-01-01T00:00:00.000Z'), 0);
+  const rows = await store.listUsage({ workspaceId: a.id, keyId: 'k1' });
+  assert.deepEqual(rows.map((r) => r.costUsd), [0.5, 1]);
+  assert.equal(rows[0]!.status, 'aborted');
+  assert.equal(rows[0]!.estimated, true);
+  assert.equal(rows[0]!.cachedInputTokens, 2);
+  assert.equal((await store.listUsage({ workspaceId: b.id })).length, 1);
+  await assert.rejects(store.recordUsage([rec({ workspaceId: a.id }), rec({ workspaceId: a.id, outputTokens: -1 })]), /negative or non-integer/);
+  assert.equal((await store.listUsage({ workspaceId: a.id })).length, 3, 'nothing of the refused batch was written');
+  await store.close();
+});
