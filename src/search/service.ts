@@ -74,6 +74,8 @@ export interface SearcherStats {
   policyLoads: number;
   /** Permission bitmaps computed (one per index, policy snapshot and distinct principal set). */
   bitmapBuilds: number;
+  /** Chunk texts held by the snippet cache. */
+  snippetCacheEntries: number;
 }
 
 export interface Searcher {
@@ -117,7 +119,15 @@ export function createSearcher(store: Store, params: Bm25Params, options: Search
     indexLoads++;
     const loading = load(fresh);
     cache.set(fresh.id, loading);
-    loading.catch(() => cache.delete(fresh.id));
+    loading.then(
+      (next) => {
+        // Chunks gone from the collection (deleted, replaced) leave the snippet cache with their text.
+        if (!cached) return;
+        const live = new Set(next.chunkIds);
+        snippets.forget(cached.chunkIds.filter((id) => !live.has(id)));
+      },
+      () => cache.delete(fresh.id),
+    );
     return loading;
   }
 
@@ -176,7 +186,7 @@ export function createSearcher(store: Store, params: Bm25Params, options: Search
 
   return {
     get stats() {
-      return { indexLoads, ...acl.stats };
+      return { indexLoads, ...acl.stats, snippetCacheEntries: snippets.size };
     },
     async warm(collection) {
       await indexFor((await current(collection)).col);
