@@ -16,6 +16,8 @@ export function registerSearch(program: Command, io: Io): void {
     .option('--offset <n>', 'skip the first n results', intArg('--offset', 0, 100000), 0)
     .option('-f, --filter <expr>', 'metadata filter, repeatable: field=value, field!=v, field>v, field>=v, field<v, field<=v, field~text, field=a,b', collect)
     .option('--chunks', 'return every matching chunk instead of one result per document')
+    .option('--facet <field>', 'count the values of a metadata field over all matching documents, repeatable', collect)
+    .option('--total', 'also count all matching documents')
     .option('--json', 'print results as JSON')
     .action(async (words: string[], flags, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
@@ -30,6 +32,8 @@ export function registerSearch(program: Command, io: Io): void {
           offset: flags.offset,
           filter,
           collapse: flags.chunks ? 'chunk' : 'document',
+          countTotal: Boolean(flags.total),
+          facets: flags.facet,
         });
         if (flags.json) return printJson(io, { query: words.join(' '), collection: collection.name, ...res });
         if (res.hits.length === 0) {
@@ -43,6 +47,10 @@ export function registerSearch(program: Command, io: Io): void {
             .join(' · ');
           io.out.write(`${h.rank}. ${h.title ?? h.sourceId}  (${h.score.toFixed(2)})\n   ${where}\n`);
           if (h.snippet) io.out.write(`   ${renderSnippet(h.snippet, tty)}\n`);
+        }
+        if (res.total !== undefined) io.out.write(`\n${res.total} matching document${res.total === 1 ? '' : 's'}\n`);
+        for (const [field, values] of Object.entries(res.facets ?? {})) {
+          io.out.write(`${field}: ${values.map((v) => `${String(v.value)} (${v.count})`).join(', ') || '(no values)'}\n`);
         }
       });
     });

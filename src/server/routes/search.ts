@@ -55,6 +55,12 @@ export function searchRoutes(deps: RouteDeps) {
         .openapi({ description: 'AND of metadata conditions: `{ "author": "ana", "year": { "gte": 2020 } }`' }),
       collapse: z.enum(['document', 'chunk']).default('document'),
       snippetChars: z.number().int().min(0).max(2000).default(240),
+      total: z.boolean().default(false).openapi({ description: 'also return `total`: matching documents the caller may read' }),
+      facets: z
+        .array(z.string().min(1).max(64))
+        .max(10)
+        .optional()
+        .openapi({ description: 'metadata fields whose most frequent values (up to 20) to count over every matching document the caller may read' }),
     })
     .strict()
     .openapi('SearchRequest');
@@ -69,7 +75,16 @@ export function searchRoutes(deps: RouteDeps) {
       request: { body: { required: true, content: { 'application/json': { schema: SearchRequest } } } },
       responses: {
         200: json(
-          z.object({ requestId: z.string(), hits: z.array(Hit), terms: z.array(z.string()), tookMs: z.number() }).openapi('SearchResponse'),
+          z
+            .object({
+              requestId: z.string(),
+              hits: z.array(Hit),
+              terms: z.array(z.string()),
+              total: z.number().int().optional(),
+              facets: z.record(z.string(), z.array(z.object({ value: z.union([z.string(), z.number(), z.boolean()]), count: z.number().int() }))).optional(),
+              tookMs: z.number(),
+            })
+            .openapi('SearchResponse'),
           'Hits, best first; `requestId` is the id to send feedback on',
         ),
         ...errors(404),
@@ -88,6 +103,8 @@ export function searchRoutes(deps: RouteDeps) {
         filter: body.filter,
         collapse: body.collapse,
         snippetChars: body.snippetChars,
+        countTotal: body.total,
+        facets: body.facets,
       });
       await deps.audit.record([
         auditEntry(c, 'search.query', [...new Set(res.hits.map((h) => `document:${h.documentId}`))], {
