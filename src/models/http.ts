@@ -99,7 +99,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const { provider } = options;
 
   async function attempt(req: ProviderRequest, readBody: boolean): Promise<{ res: Response; text?: string }> {
-    const timeout = AbortSignal.timeout(options.timeoutMs);
+    // A clearable timer rather than AbortSignal.timeout: for streams the limit covers the wait for the headers
+    // only; once `attempt` returns, a long generation must not be cut at timeoutMs (readers watch idle gaps).
+    const timer = new AbortController();
+    const clock = setTimeout(() => timer.abort(new DOMException('timed out', 'TimeoutError')), options.timeoutMs);
+    const timeout = timer.signal;
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
     let res: Response;
     try {
@@ -115,6 +119,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       if (req.signal?.aborted) throw providerError(provider, 'aborted', `request to ${provider} was cancelled`, { cause: e });
       if (timeout.aborted) throw providerError(provider, 'timeout', `${provider} did not answer within ${options.timeoutMs} ms`, { cause: e });
       throw providerError(provider, 'unavailable', `cannot reach ${provider} at ${originOf(req.url)}: ${redact(String((e as Error).cause ?? (e as Error).message), options.secrets)}`, { cause: e });
+    } finally {
+      clearTimeout(clock);
     }
   }
 
@@ -133,10 +139,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const retryable = kind === 'rate-limit' || kind === 'unavailable' || kind === 'timeout';
       if (!retryable || n >= options.retry.maxRetries) throw err;
       const serverWait = err.details.retryAfterSeconds as number | undefined;
-      const backoff = Math.min(options.retry.maxDelayMs, options.retry.baseDelayMs * 2 ** n) * (0.75 + Math.random() * 0.5);
-      const wait = serverWait !== undefined ? Math.min(options.retry.maxDelayMs, serverWait * 1000) : backoff;
       if (serverWait !== undefined && serverWait * 1000 > options.retry.maxDelayMs) throw err; // waiting longer is the caller's call
-      await sleep(wait, req.signal);
+      const backoff = Math.min(options.retry.maxDelayMs, options.retry.baseDelayMs * 2 ** n * (0.75 + Math.random() * 0.5));
+      const wait = serverWait !== undefined ? serverWait * 1000 : backoff;
+      try {
+        await sleep(wait, req.signal);
+      } catch (e) {
+        // Cancelled while backing off: report it like a cancelled request, not as a bare AbortError.
+        if (req.signal?.aborted) throw providerError(provider, 'aborted', `request to ${provider} was cancelled`, { cause: e });
+        throw e;
+      }
     }
   }
 

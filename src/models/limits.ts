@@ -1,4 +1,5 @@
 // Bounded concurrency and a per-provider request rate, as one wrapper around provider calls.
+import { StrataError } from '../core/errors.js';
 
 export interface LimiterOptions {
   /** Calls in flight at once. */
@@ -13,6 +14,12 @@ export interface Limiter {
 }
 
 export function createLimiter(options: LimiterOptions): Limiter {
+  // A concurrency below 1 would queue every call forever; a negative rate would never refill.
+  if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || !(options.requestsPerMinute >= 0)) {
+    throw new StrataError('models', 'config', `invalid limiter settings: concurrency ${options.concurrency}, requestsPerMinute ${options.requestsPerMinute}`, {
+      hint: 'concurrency must be an integer ≥ 1 and requestsPerMinute ≥ 0 (0 = unlimited)',
+    });
+  }
   const now = options.now ?? (() => performance.now());
   const perMs = options.requestsPerMinute / 60_000;
   const burst = Math.max(1, options.requestsPerMinute / 60);
