@@ -1,12 +1,14 @@
 // HTTP load benchmark: SciFact ingested through the real pipeline into a temporary data dir, documents
-// restricted to groups, reader keys for several users, then autocannon (50 connections, ~10 s) against
+// restricted to groups, reader keys for several users, then a load generator (50 connections, ~10 s) against
 // POST /v1/search with varied queries and users. The server runs on this process's main thread, as under
-// `strata serve`; autocannon runs in a worker thread so the load generator does not share its event loop.
+// `strata serve`. The load generator is `wrk` (Debian package; a separate C process, so it takes little of
+// the two cores) when installed, else autocannon in a worker thread (`--client autocannon` forces it).
 //
-//   npx tsx bench/load.ts [../shared/datasets/scifact] [--duration 10] [--connections 50] [--snippet-chars 240]
+//   npx tsx bench/load.ts [../shared/datasets/scifact] [--duration 10] [--connections 50] [--snippet-chars 240] [--client wrk|autocannon] [--workers 1]
 //
 // Prints one JSON object: requests_per_s, latency_p50_ms, latency_p95_ms, latency_p99_ms, errors, non2xx, …
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { spawnSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -30,6 +32,10 @@ const duration = flag('duration', 10);
 const connections = flag('connections', 50);
 /** The API's default; 0 measures search without snippets (they are the costliest part of a search). */
 const snippetChars = flag('snippet-chars', 240);
+/** Server processes: 1 serves from this process's main thread; more runs `strata serve --workers N` as a child. */
+const workers = flag('workers', 1);
+const clientArg = args.includes('--client') ? args[args.indexOf('--client') + 1] : undefined;
+const client = clientArg ?? (spawnSync('wrk', ['--version']).error ? 'autocannon' : 'wrk');
 const log = (msg: string) => process.stderr.write(`[load] ${msg}\n`);
 
 // Groups and users: every fourth document is open to the whole workspace, the others to one group each.
@@ -75,11 +81,9 @@ try {
     keys[u] = m.key;
   }
 
-  // 3. The server, on loopback, with the index warm.
-  const searcher = createSearcher(store, config.search.bm25);
-  await searcher.warm(collection);
-  const { app } = createApp({ config, store, searcher, log: (level, message, fields) => level === 'error' && log(`${message} ${JSON.stringify(fields)}`) });
-  const server = await listen(app, { host: '127.0.0.1', port: 0 });
+  // 3. The server, on loopback, with the index warm: in this process (one worker), or `strata serve --workers N`.
+  const policies = await store.policies(collection.id);
+  const server = workers > 1 ? await serveWorkers() : await serveHere();
 
   // 4. Varied requests: every test query, users round-robin.
   const queries = readFileSync(join(dataset, 'queries.jsonl'), 'utf8')
@@ -96,7 +100,6 @@ try {
   }));
 
   // Sanity before load: what each user gets back is readable by that user.
-  const policies = await store.policies(collection.id);
   let aclViolations = 0;
   for (const [i, r] of requests.slice(0, 80).entries()) {
     const res = await fetch(`${server.url}${r.path}`, { method: 'POST', headers: r.headers, body: r.body });
@@ -106,27 +109,31 @@ try {
     aclViolations += body.hits.filter((h) => !canRead(policies.get(h.documentId) ?? null, principals)).length;
   }
 
-  // autocannon's percentile list has no p95; it is a module-level array, so p95 is added before the run.
-  const requireFromAutocannon = createRequire(createRequire(import.meta.url).resolve('autocannon'));
-  (requireFromAutocannon('hdr-histogram-percentiles-obj') as { percentiles: number[] }).percentiles.push(95);
-  log(`autocannon: ${connections} connections for ${duration} s against ${server.url}/v1/search (${requests.length} distinct requests, ${users.length} users)`);
-  const result = await autocannon({ url: server.url, connections, duration, requests, workers: 1 });
+  log(`${client}: ${connections} connections for ${duration} s against ${server.url}/v1/search (${requests.length} distinct requests, ${users.length} users)`);
+  // The server thread's busy share during the run: busy µs per request is the server's own cost, whatever the
+  // load generator takes of the machine.
+  const elu0 = performance.eventLoopUtilization();
+  const cpu0 = process.cpuUsage();
+  const run = client === 'wrk' ? await runWrk(server.url, requests) : await runAutocannon(server.url, requests);
+  const elu = performance.eventLoopUtilization(elu0);
+  const cpu = process.cpuUsage(cpu0);
   await server.close();
+  // The server's own cost per request is only visible when it runs in this process.
+  const here = workers === 1;
+  const result = {
+    ...run,
+    workers,
+    server_busy_us_per_request: here ? Math.round((elu.active * 1000) / run.requests_total) : null,
+    server_process_cpu_us_per_request: here ? Math.round((cpu.user + cpu.system) / run.requests_total) : null,
+    server_thread_utilization: here ? Math.round(elu.utilization * 1000) / 1000 : null,
+  };
 
-  const lat = result.latency as unknown as Record<string, number>;
   console.log(
     JSON.stringify(
       {
-        requests_per_s: Math.round((result.requests.total / result.duration) * 10) / 10,
-        latency_p50_ms: lat.p50,
-        latency_p95_ms: lat.p95,
-        latency_p99_ms: lat.p99,
-        latency_max_ms: lat.max,
-        errors: result.errors,
-        timeouts: result.timeouts,
-        non2xx: result.non2xx,
-        requests_total: result.requests.total,
-        duration_s: result.duration,
+        ...result,
+        client,
+        duration_s: duration,
         connections,
         snippet_chars: snippetChars,
         documents: docs.length,
@@ -143,4 +150,122 @@ try {
 } finally {
   await store.close();
   rmSync(work, { recursive: true, force: true });
+}
+
+async function serveHere(): Promise<{ url: string; close(): Promise<void> }> {
+  const searcher = createSearcher(store, config.search.bm25);
+  const col = (await store.getCollection((await store.ensureWorkspace(config.workspace)).id, 'scifact'))!;
+  await searcher.warm(col);
+  const { app } = createApp({ config, store, searcher, log: (level, message, fields) => level === 'error' && log(`${message} ${JSON.stringify(fields)}`) });
+  return listen(app, { host: '127.0.0.1', port: 0 });
+}
+
+/** `strata serve --workers N` on the prepared data dir, as a user would run it; stopped with SIGTERM. */
+async function serveWorkers(): Promise<{ url: string; close(): Promise<void> }> {
+  const file = join(work, 'strata.config.yaml');
+  writeFileSync(file, `dataDir: ${config.dataDir}\nserver:\n  rateLimit: { perSecond: 1000000, burst: 1000000 }\n`);
+  const main = new URL('../src/cli/main.ts', import.meta.url).pathname;
+  const child = spawn(process.execPath, [...process.execArgv, main, '--config', file, 'serve', '--port', '0', '--workers', String(workers)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolveUrl(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`strata serve exited (${code}) before listening`)));
+  });
+  return {
+    url,
+    close: () =>
+      new Promise<void>((done) => {
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+interface LoadResult {
+  requests_per_s: number;
+  latency_p50_ms: number;
+  latency_p95_ms: number;
+  latency_p99_ms: number;
+  latency_max_ms: number;
+  errors: number;
+  non2xx: number;
+  requests_total: number;
+}
+
+async function runAutocannon(url: string, requests: { method: 'POST'; path: string; headers: Record<string, string>; body: string }[]): Promise<LoadResult> {
+  // autocannon's percentile list has no p95; it is a module-level array, so p95 is added before the run.
+  const requireFromAutocannon = createRequire(createRequire(import.meta.url).resolve('autocannon'));
+  (requireFromAutocannon('hdr-histogram-percentiles-obj') as { percentiles: number[] }).percentiles.push(95);
+  const result = await autocannon({ url, connections, duration, requests, workers: 1 });
+  const lat = result.latency as unknown as Record<string, number>;
+  return {
+    requests_per_s: Math.round((result.requests.total / result.duration) * 10) / 10,
+    latency_p50_ms: lat.p50!,
+    latency_p95_ms: lat.p95!,
+    latency_p99_ms: lat.p99!,
+    latency_max_ms: lat.max!,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    requests_total: result.requests.total,
+  };
+}
+
+/** wrk with a Lua script cycling through the prepared requests; its `done` hook prints one JSON line. */
+async function runWrk(url: string, requests: { path: string; headers: Record<string, string>; body: string }[]): Promise<LoadResult> {
+  const lua = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+  const script = join(work, 'load.lua');
+  writeFileSync(
+    script,
+    `local reqs = {}
+${requests
+  .map((r) => `reqs[#reqs + 1] = wrk.format("POST", ${lua(r.path)}, { ["host"] = ${lua(new URL(url).host)}, ["authorization"] = ${lua(r.headers.authorization!)}, ["content-type"] = "application/json" }, ${lua(r.body)})`)
+  .join('\n')}
+local i = 0
+init = function(args) i = math.random(#reqs) end
+request = function()
+  i = i % #reqs + 1
+  return reqs[i]
+end
+local shown = false
+response = function(status, headers, body)
+  if status ~= 200 and not shown then
+    shown = true
+    io.stderr:write("first non-200 answer: " .. status .. " " .. body .. "\\n")
+  end
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('{"total":%d,"us":%d,"p50":%d,"p95":%d,"p99":%d,"max":%d,"errors":%d,"status":%d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max,
+    e.connect + e.read + e.write + e.timeout, e.status))
+end
+`,
+  );
+  // A child process, so the server's event loop is free while wrk runs.
+  const out = await new Promise<string>((resolvePromise, reject) => {
+    const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${duration}s`, '--timeout', '10s', '-s', script, url]);
+    let text = '';
+    child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+    child.stderr.on('data', (d: Buffer) => process.stderr.write(d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolvePromise(text) : reject(new Error(`wrk exited with ${code}: ${text}`))));
+  });
+  const line = out.split('\n').find((l) => l.startsWith('{"total"'));
+  if (!line) throw new Error(`wrk printed no summary:\n${out}`);
+  const w = JSON.parse(line) as Record<string, number>;
+  const ms = (us: number) => Math.round(us / 10) / 100;
+  return {
+    requests_per_s: Math.round((w.total! / (w.us! / 1e6)) * 10) / 10,
+    latency_p50_ms: ms(w.p50!),
+    latency_p95_ms: ms(w.p95!),
+    latency_p99_ms: ms(w.p99!),
+    latency_max_ms: ms(w.max!),
+    errors: w.errors!,
+    non2xx: w.status!,
+    requests_total: w.total!,
+  };
 }

@@ -32,6 +32,10 @@ describe('strata CLI', () => {
     const filtered = await cli(...d, 'search', 'policy', '--collection', 'handbook', '--filter', 'author=Ana', '--json');
     assert.deepEqual(JSON.parse(filtered.stdout).hits.map((h: { title: string }) => h.title), ['Travel policy']);
 
+    const faceted = await cli(...d, 'search', 'policy', '--collection', 'handbook', '--facet', 'author', '--total');
+    assert.match(faceted.stdout, /1 matching document\nauthor: /);
+    assert.match(faceted.stdout, /Ana \(1\)/);
+
     const human = await cli(...d, 'search', 'encryption', '--collection', 'handbook');
     assert.match(human.stdout, /1\. Security/);
     assert.match(human.stdout, /«encryption»/);

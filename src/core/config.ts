@@ -88,6 +88,11 @@ const server = z
       .object({ perSecond: z.number().positive().max(1_000_000).default(20), burst: z.number().int().min(1).max(1_000_000).default(60) })
       .strict()
       .prefault({}),
+    /**
+     * Server processes sharing the port (node:cluster). Node runs JavaScript on one core per process; more workers
+     * use more cores. Each keeps its own search indexes in memory, and rate limits are split between them.
+     */
+    workers: z.number().int().min(1).max(64).default(1),
     /** Server folders that folder sources may point into; empty disables folder sources. */
     sourceRoots: z.array(z.string().min(1)).default([]),
     auth: z.object({ oidc: oidc.optional() }).strict().prefault({}),

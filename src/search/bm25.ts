@@ -24,6 +24,8 @@ export interface Bm25SearchOptions {
   limit: number;
   /** Pre-filter: only keys it accepts compete for the top `limit` (permissions, metadata filters). */
   accept?: (key: number) => boolean;
+  /** Called once for every accepted matching key, before the top-k cut (totals and facets). */
+  onMatch?: (key: number) => void;
 }
 
 export interface Bm25Index {
@@ -250,7 +252,7 @@ export function createBm25Index(params: Bm25Params = DEFAULT_BM25): Bm25Index {
       if ((slots - live) * 4 > slots && slots - live > 64) stale = true; // reclaim tombstones
       return true;
     },
-    search(queryTerms, { limit, accept }) {
+    search(queryTerms, { limit, accept, onMatch }) {
       if (!(limit > 0) || live === 0) return [];
       if (stale) rebuild();
       // distinct query terms with their query frequency, in first-occurrence order (fixed summation order)
@@ -282,6 +284,7 @@ export function createBm25Index(params: Bm25Params = DEFAULT_BM25): Bm25Index {
         if (!alive[s]) continue;
         const key = slotKey[s]!;
         if (accept && !accept(key)) continue;
+        onMatch?.(key);
         top.offer(key, score);
       }
       return top.sorted();

@@ -31,6 +31,15 @@ export interface SearchRequest extends RetrievalOptions {
   collapse?: 'document' | 'chunk';
   /** Snippet length in characters; 0 disables snippets. */
   snippetChars?: number;
+  /** Also count the documents that match and that the caller may read (`total`). */
+  countTotal?: boolean;
+  /** Metadata fields to count values of, over every matching document the caller may read (`facets`). */
+  facets?: string[];
+}
+
+export interface FacetValue {
+  value: string | number | boolean;
+  count: number;
 }
 
 export interface SearchHit {
@@ -52,6 +61,10 @@ export interface SearchResponse {
   hits: SearchHit[];
   /** Analyzed query terms (what was actually matched). */
   terms: string[];
+  /** Matching documents the caller may read (when `countTotal` or `facets` was asked). */
+  total?: number;
+  /** Per requested field, its most frequent values among those documents (at most 20, most frequent first). */
+  facets?: Record<string, FacetValue[]>;
   tookMs: number;
 }
 
@@ -78,6 +91,8 @@ export interface SearcherStats {
   policyLoads: number;
   /** Permission bitmaps computed (one per index, policy snapshot and distinct principal set). */
   bitmapBuilds: number;
+  /** Chunk texts held by the snippet cache. */
+  snippetCacheEntries: number;
 }
 
 export interface Searcher {
@@ -123,7 +138,15 @@ export function createSearcher(store: Store, params: Bm25Params, options: Search
     indexLoads++;
     const loading = load(fresh);
     cache.set(fresh.id, loading);
-    loading.catch(() => cache.delete(fresh.id));
+    loading.then(
+      (next) => {
+        // Chunks gone from the collection (deleted, replaced) leave the snippet cache with their text.
+        if (!cached) return;
+        const live = new Set(next.chunkIds);
+        snippets.forget(cached.chunkIds.filter((id) => !live.has(id)));
+      },
+      () => cache.delete(fresh.id),
+    );
     return loading;
   }
 
@@ -186,7 +209,7 @@ export function createSearcher(store: Store, params: Bm25Params, options: Search
 
   return {
     get stats() {
-      return { indexLoads, ...acl.stats };
+      return { indexLoads, ...acl.stats, snippetCacheEntries: snippets.size };
     },
     async warm(collection) {
       await indexFor((await current(collection)).col);
@@ -248,13 +271,20 @@ export function createSearcher(store: Store, params: Bm25Params, options: Search
       const accept = bits && ((key: number) => bits[idx.chunkDoc[key]!] === 1);
       const want = offset + limit;
       let picked: { key: number; score: number }[] = [];
+      // Totals and facets see every match the pre-filter accepts: the caller's permissions apply to them too. They
+      // count lexical matches (documents holding a query term), whatever the mode ranks by.
+      const counting = req.countTotal === true || (req.facets?.length ?? 0) > 0;
+      const matched = counting ? new Uint8Array(idx.docIds.length) : undefined;
+      let onMatch = matched && ((key: number) => (matched[idx.chunkDoc[key]!] = 1));
       const lexical = (n: number) => idx.bm25.search(terms, { limit: n, accept });
       if (wantsRanker(req, options.ranker)) {
+        if (onMatch) idx.bm25.search(terms, { limit: 1, accept, onMatch });
         picked = await requireRanker(options.ranker).rank({ collection: col, table: idx, query: req.query, want, collapse, accept, lexical }, req);
       }
       // Ask for more chunks until `want` distinct documents are found or the matches run out.
       else for (let n = collapse === 'document' ? want * 3 : want; ; n *= 4) {
-        const hits = idx.bm25.search(terms, { limit: n, accept });
+        const hits = idx.bm25.search(terms, { limit: n, accept, onMatch });
+        onMatch = undefined; // every match was seen by the first pass
         if (collapse === 'chunk') {
           picked = hits;
           break;
@@ -289,9 +319,34 @@ export function createSearcher(store: Store, params: Bm25Params, options: Search
           metadata: meta,
         };
       });
-      return { hits, terms, tookMs: performance.now() - t0 };
+      return { hits, terms, ...(matched && summarize(matched, idx.docMeta, req.facets ?? [])), tookMs: performance.now() - t0 };
     },
   };
+}
+
+/** Total and facet counts over the matched documents (`matched[d] === 1`). */
+function summarize(matched: Uint8Array, meta: readonly Document['metadata'][], fields: readonly string[]): { total: number; facets?: Record<string, FacetValue[]> } {
+  let total = 0;
+  const counts = fields.map(() => new Map<string | number | boolean, number>());
+  for (let d = 0; d < matched.length; d++) {
+    if (matched[d] !== 1) continue;
+    total++;
+    fields.forEach((f, i) => {
+      const v = meta[d]![f];
+      for (const x of Array.isArray(v) ? v : [v]) {
+        if (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') counts[i]!.set(x, (counts[i]!.get(x) ?? 0) + 1);
+      }
+    });
+  }
+  if (fields.length === 0) return { total };
+  const facets: Record<string, FacetValue[]> = {};
+  fields.forEach((f, i) => {
+    facets[f] = [...counts[i]!]
+      .map(([value, count]) => ({ value, count }))
+      .sort((a, b) => b.count - a.count || String(a.value).localeCompare(String(b.value)))
+      .slice(0, 20);
+  });
+  return { total, facets };
 }
 
 /** The analysis the ingest pipeline injects: chunk text → encoded term frequencies for the store. */

@@ -214,3 +214,14 @@ test('the snippet cache is an LRU bounded by tokens, and never serves another te
   check('dogs run fast', 'run', 240, english, analyzeText('something else entirely', english));
   check('dogs run fast', 'run', 240, english, analyzeText('dogs run fast', analyzers[1]!));
 });
+
+test('the snippet cache forgets deleted chunks, with their tokens', () => {
+  const english = analyzers[0]!;
+  const cache = createSnippetCache(100);
+  cache.analyzed('a', 'one two three', english);
+  cache.analyzed('b', 'four five six', english);
+  const before = cache.tokens;
+  cache.forget(['a', 'missing']);
+  assert.equal(cache.size, 1);
+  assert.equal(cache.tokens, before - 3);
+});

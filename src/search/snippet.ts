@@ -70,6 +70,8 @@ function vocabIndex(vocab: readonly string[], term: string): number {
 export interface SnippetCache {
   /** The analyzed text cached under `key` if it is this text for this analyzer, else analyzes and caches it. */
   analyzed(key: string, text: string, analyzer: Analyzer): AnalyzedText;
+  /** Drops the entries of these keys (chunks deleted or replaced: their text must not linger in memory). */
+  forget(keys: Iterable<string>): void;
   /** Cached texts and their total tokens. */
   readonly size: number;
   readonly tokens: number;
@@ -104,6 +106,14 @@ export function createSnippetCache(maxTokens = 500_000): SnippetCache {
         tokens -= old.tokensOf.length;
       }
       return a;
+    },
+    forget(keys) {
+      for (const k of keys) {
+        const e = entries.get(k);
+        if (e === undefined) continue;
+        entries.delete(k);
+        tokens -= e.tokensOf.length;
+      }
     },
     get size() {
       return entries.size;

@@ -1,5 +1,5 @@
 // The leak test through the HTTP API: randomized with a fixed seed, 200 uploaded documents, 20 users in
-// overlapping groups, 500 requests across search modes and the document endpoints. Every answer is checked
+// overlapping groups, 500 requests across search modes and the document endpoints. Every answer (hits, totals) is checked
 // against an independent statement of the read rule, and searches must not be starved by the filter.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -60,14 +60,17 @@ describe('HTTP leak test', () => {
         const query = `${pick(WORDS)} ${pick(WORDS)}`;
         const limit = 1 + Math.floor(random() * 10);
         const collapse = kind === 2 ? 'chunk' : 'document';
-        const res = await srv.call('POST', '/v1/search', { key, body: { collection: 'kb', query, limit, collapse, snippetChars: q % 2 ? 0 : 120 } });
+        const res = await srv.call('POST', '/v1/search', { key, body: { collection: 'kb', query, limit, collapse, snippetChars: q % 2 ? 0 : 120, total: true } });
         assert.equal(res.status, 200);
-        const hits = ((await res.json()) as { hits: { sourceId: string }[] }).hits.map((h) => h.sourceId);
+        const body = (await res.json()) as { hits: { sourceId: string }[]; total: number };
+        const hits = body.hits.map((h) => h.sourceId);
         for (const s of hits) assert.ok(mayRead(user, s), `leak: ${user.id} got ${s} for "${query}"`);
         // No starvation: the caller's page equals the operator's ranking restricted to what the caller may read.
         const all = await srv.deps.searcher.search({ collection: col, caller: operatorCaller(ws!.id, 'test'), query, limit: 1000, collapse, snippetChars: 0 });
         const expected = all.hits.map((h) => h.sourceId).filter((s) => mayRead(user, s)).slice(0, limit);
         assert.deepEqual(hits, expected, `starved or reordered for ${user.id}: "${query}"`);
+        // Counts leak too if they include what the caller may not read.
+        assert.equal(body.total, new Set(all.hits.map((h) => h.sourceId).filter((s) => mayRead(user, s))).size, `total for ${user.id}: "${query}"`);
         checkedHits += hits.length;
       } else if (kind === 3) {
         const sourceId = `d${Math.floor(random() * 200)}`;

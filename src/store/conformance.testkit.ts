@@ -2,6 +2,7 @@
 // returns a fresh, empty store. A PostgreSQL driver must pass exactly this suite before it ships.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { StrataError } from '../core/errors.js';
 import type { CollectionSettings } from '../core/types.js';
 import type { ChunkInput, DocumentInput, Store } from './types.js';
 import { testAuditStore } from './conformance-audit.testkit.js';
@@ -186,6 +187,18 @@ export function testStoreDriver(name: string, makeStore: () => Promise<Store>): 
       assert.equal(j!.status, 'succeeded');
       assert.ok(j!.finishedAt);
       assert.equal(await store.recoverInterruptedJobs(), 0);
+      await store.close();
+    });
+
+    it('runs one job per collection and kind at a time', async () => {
+      const { store, col } = await setup();
+      const job = await store.startJob({ kind: 'ingest', collectionId: col.id });
+      await assert.rejects(store.startJob({ kind: 'ingest', collectionId: col.id }), (e: StrataError) => e.code === 'conflict');
+      const other = await store.startJob({ kind: 'index', collectionId: col.id }); // another kind may run beside it
+      await store.finishJob(job.id, 'succeeded', {});
+      await store.finishJob(other.id, 'succeeded', {});
+      const again = await store.startJob({ kind: 'ingest', collectionId: col.id });
+      assert.equal(again.status, 'running');
       await store.close();
     });
 

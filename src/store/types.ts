@@ -127,6 +127,10 @@ export interface Store extends AuditStore, PolicyStore, KeyStore, UsageStore, Ve
   // sync state and jobs
   listFileStates(collectionId: string): Promise<FileState[]>;
   getFileState(collectionId: string, path: string): Promise<FileState | null>;
+  /**
+   * Records a running job. At most one job of a kind runs per collection, across processes: `conflict` while
+   * another live process runs one (a job left running by a dead process does not count).
+   */
   startJob(input: { kind: string; collectionId: string | null }): Promise<Job>;
   finishJob(id: string, status: JobStatus, stats: Record<string, number>, error?: string | null): Promise<void>;
   updateJobStats(id: string, stats: Record<string, number>): Promise<void>;

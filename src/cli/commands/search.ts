@@ -25,6 +25,8 @@ export function registerSearch(program: Command, io: Io): void {
     .option('--rerank <name>', 're-score the top results with a configured reranker')
     .option('--rerank-top <n>', 'how many results the reranker sees', intArg('--rerank-top', 1, 1000))
     .option('--mmr <lambda>', 'diversify results with MMR (1 = relevance only, 0 = diversity only)', unitArg('--mmr'))
+    .option('--facet <field>', 'count the values of a metadata field over all matching documents, repeatable', collect)
+    .option('--total', 'also count all matching documents')
     .option('--json', 'print results as JSON')
     .action(async (words: string[], flags, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
@@ -45,6 +47,8 @@ export function registerSearch(program: Command, io: Io): void {
           fusion: { ...(flags.fusion ? { method: flags.fusion } : {}), ...(flags.vectorWeight !== undefined ? { vectorWeight: flags.vectorWeight } : {}) },
           rerank: flags.rerank ? { name: flags.rerank, topN: flags.rerankTop } : undefined,
           mmr: flags.mmr !== undefined ? { lambda: flags.mmr } : undefined,
+          countTotal: Boolean(flags.total),
+          facets: flags.facet,
         });
         if (flags.json) return printJson(io, { query: words.join(' '), collection: collection.name, ...res });
         if (res.hits.length === 0) {
@@ -58,6 +62,10 @@ export function registerSearch(program: Command, io: Io): void {
             .join(' · ');
           io.out.write(`${h.rank}. ${h.title ?? h.sourceId}  (${h.score.toFixed(2)})\n   ${where}\n`);
           if (h.snippet) io.out.write(`   ${renderSnippet(h.snippet, tty)}\n`);
+        }
+        if (res.total !== undefined) io.out.write(`\n${res.total} matching document${res.total === 1 ? '' : 's'}\n`);
+        for (const [field, values] of Object.entries(res.facets ?? {})) {
+          io.out.write(`${field}: ${values.map((v) => `${String(v.value)} (${v.count})`).join(', ') || '(no values)'}\n`);
         }
       });
     });

@@ -1,15 +1,33 @@
 // `strata serve`: the HTTP API on the embedded store (default http://127.0.0.1:7700, reference at /docs).
 // On first run it creates an admin API key and prints it once, with a curl example to copy.
+// With `server.workers` > 1 (or --workers) the process becomes a supervisor: it prepares the store, forks
+// that many server processes sharing the port (node:cluster), restarts one that dies, and stops them all on
+// SIGINT/SIGTERM. Node runs JavaScript on one core per process, so this is how the API uses several cores.
+import cluster, { type Worker } from 'node:cluster';
 import type { Command } from 'commander';
+import type { StrataConfig } from '../../core/config.js';
 import { createSearcher } from '../../search/service.js';
 import { semanticFromConfig } from '../../search/semantic.js';
 import { createApp } from '../../server/app.js';
-import { ensureAdminKey } from '../../server/bootstrap.js';
+import { ensureAdminKey, type BootstrapKey } from '../../server/bootstrap.js';
 import { listen } from '../../server/node.js';
 import type { LogFn } from '../../server/types.js';
 import { openContext, type GlobalFlags } from '../context.js';
 import type { Io } from '../output.js';
 import { intArg } from './shared.js';
+
+interface ServeFlags {
+  host?: string;
+  port?: number;
+  workers?: number;
+  newAdminKey?: boolean;
+}
+
+/** What a worker tells its supervisor once it listens. */
+interface ListeningMessage {
+  strata: 'listening';
+  url: string;
+}
 
 export function registerServe(program: Command, io: Io): void {
   program
@@ -17,33 +35,132 @@ export function registerServe(program: Command, io: Io): void {
     .description('run the HTTP API (on 127.0.0.1 unless server.host says otherwise)')
     .option('--host <host>', 'interface to listen on (overrides server.host)')
     .option('--port <port>', 'port (overrides server.port; 0 picks a free one)', intArg('--port', 0, 65535))
+    .option('--workers <n>', 'server processes sharing the port (overrides server.workers)', intArg('--workers', 1, 64))
     .option('--new-admin-key', 'create another admin API key for the workspace and print it once')
-    .action(async (flags, cmd: Command) => {
+    .action(async (flags: ServeFlags, cmd: Command) => {
       const ctx = await openContext(cmd.optsWithGlobals() as GlobalFlags);
       const { config, store, workspace } = ctx;
       if (flags.host) config.server.host = flags.host;
       if (flags.port !== undefined) config.server.port = flags.port;
-      const log: LogFn = (level, message, fields = {}) => io.err.write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`);
-      const searcher = createSearcher(store, config.search.bm25, { ranker: semanticFromConfig(store, config).ranker });
-      const { app, deps } = createApp({ config, store, searcher, log });
-      // Load the indexes now, so the first search does not pay for it.
-      for (const col of await store.listCollections(workspace.id)) await searcher.warm(col);
-      const fresh = await ensureAdminKey(store, workspace.id, { force: Boolean(flags.newAdminKey) });
-      const server = await listen(app, config.server);
-      io.out.write(`Strata API listening on ${server.url} (workspace "${workspace.name}"); reference: ${server.url}/docs\n`);
-      if (fresh) {
-        io.out.write(
-          `\nAn admin API key for workspace "${workspace.name}" (user "${fresh.subject}"). It is shown only this once — store it now:\n\n  ${fresh.key}\n\n` +
-            `Try it:\n\n  curl -s -H 'Authorization: Bearer ${fresh.key}' ${server.url}/v1/collections\n\n`,
-        );
+      if (flags.workers !== undefined) config.server.workers = flags.workers;
+      const log: LogFn = (level, message, fields = {}) =>
+        io.err.write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...(cluster.isWorker ? { pid: process.pid } : {}), ...fields })}\n`);
+      const workers = config.server.workers;
+
+      if (cluster.isPrimary) {
+        // The store is migrated (openContext) and the first admin key made once, before any worker starts.
+        const fresh = await ensureAdminKey(store, workspace.id, { force: Boolean(flags.newAdminKey) });
+        if (workers > 1) {
+          await ctx.close();
+          const url = await supervise(workers, log);
+          announce(io, url, workspace.name, fresh, workers);
+          return;
+        }
+        const server = await startServer(config, ctx, log);
+        announce(io, server.url, workspace.name, fresh, 1);
+        await untilSignal();
+        io.err.write('shutting down: closing connections (running ingest jobs resume on their next sync)\n');
+        await server.stop();
+        await ctx.close();
+        return;
       }
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      io.err.write('shutting down: closing connections (running ingest jobs resume on their next sync)\n');
+
+      // A worker of the supervisor above.
+      const server = await startServer(config, ctx, log);
+      process.send?.({ strata: 'listening', url: server.url } satisfies ListeningMessage);
+      await untilSignal();
+      await server.stop();
+      await ctx.close();
+      process.exit(0);
+    });
+}
+
+async function startServer(config: StrataConfig, ctx: Awaited<ReturnType<typeof openContext>>, log: LogFn) {
+  const { store, workspace } = ctx;
+  const n = config.server.workers;
+  // Each worker keeps its own token buckets, so the configured rate is shared out: together they allow it.
+  const { perSecond, burst } = config.server.rateLimit;
+  const perWorker = { ...config, server: { ...config.server, rateLimit: { perSecond: perSecond / n, burst: Math.max(1, Math.ceil(burst / n)) } } };
+  const searcher = createSearcher(store, config.search.bm25, { ranker: semanticFromConfig(store, config).ranker });
+  const { app, deps } = createApp({ config: cluster.isWorker ? perWorker : config, store, searcher, log });
+  // Load the indexes now, so the first search does not pay for it.
+  for (const col of await store.listCollections(workspace.id)) await searcher.warm(col);
+  const server = await listen(app, config.server);
+  return {
+    url: server.url,
+    async stop() {
       await server.close();
       await Promise.race([deps.jobs.idle(), new Promise((r) => setTimeout(r, 2000).unref())]);
-      await ctx.close();
+    },
+  };
+}
+
+function announce(io: Io, url: string, workspaceName: string, fresh: BootstrapKey | null, workers: number): void {
+  const procs = workers > 1 ? ` with ${workers} worker processes` : '';
+  io.out.write(`Strata API listening on ${url}${procs} (workspace "${workspaceName}"); reference: ${url}/docs\n`);
+  if (fresh) {
+    io.out.write(
+      `\nAn admin API key for workspace "${workspaceName}" (user "${fresh.subject}"). It is shown only this once — store it now:\n\n  ${fresh.key}\n\n` +
+        `Try it:\n\n  curl -s -H 'Authorization: Bearer ${fresh.key}' ${url}/v1/collections\n\n`,
+    );
+  }
+}
+
+const untilSignal = () =>
+  new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+
+/**
+ * Forks `n` workers (they re-run this command and listen on the shared port), resolves with their URL once all
+ * listen, restarts a worker that dies (at most 5 times a minute, then gives up and stops), and on SIGINT/SIGTERM
+ * stops them and exits.
+ */
+function supervise(n: number, log: LogFn): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let stopping = false;
+    let listening = 0;
+    let url: string | undefined;
+    const restarts: number[] = [];
+    const fork = (): Worker => {
+      const w = cluster.fork();
+      w.on('message', (m: ListeningMessage) => {
+        if (m?.strata !== 'listening') return;
+        url = m.url;
+        if (++listening === n) resolve(m.url);
+      });
+      return w;
+    };
+    cluster.on('exit', (w, code, signal) => {
+      if (stopping) {
+        if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+        return;
+      }
+      const now = Date.now();
+      restarts.push(now);
+      while (restarts.length > 0 && restarts[0]! < now - 60_000) restarts.shift();
+      if (url === undefined || restarts.length > 5) {
+        log('error', 'server worker exited; giving up', { pid: w.process.pid, code, signal });
+        stop();
+        if (url === undefined) reject(new Error(`a server worker exited (code ${code}) before listening; see its error above`));
+        return;
+      }
+      log('error', 'server worker exited; starting another', { pid: w.process.pid, code, signal });
+      fork();
     });
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      process.stderr.write('shutting down: stopping server workers (running ingest jobs resume on their next sync)\n');
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+      setTimeout(() => {
+        for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
+        process.exit(1);
+      }, 10_000).unref();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    for (let i = 0; i < n; i++) fork();
+  });
 }

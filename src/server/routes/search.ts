@@ -71,6 +71,12 @@ export function searchRoutes(deps: RouteDeps) {
       rerank: z.object({ name: z.string().regex(NAME_RULE, 'a configured reranker'), topN: z.number().int().min(1).max(200).optional() }).strict().optional(),
       mmr: z.object({ lambda: z.number().min(0).max(1) }).strict().optional().openapi({ description: 'diversify results with maximal marginal relevance (1 = relevance only)' }),
       embedder: z.string().regex(NAME_RULE, 'a configured embedder').optional(),
+      total: z.boolean().default(false).openapi({ description: 'also return `total`: matching documents the caller may read' }),
+      facets: z
+        .array(z.string().min(1).max(64))
+        .max(10)
+        .optional()
+        .openapi({ description: 'metadata fields whose most frequent values (up to 20) to count over every matching document the caller may read' }),
     })
     .strict()
     .openapi('SearchRequest');
@@ -85,7 +91,16 @@ export function searchRoutes(deps: RouteDeps) {
       request: { body: { required: true, content: { 'application/json': { schema: SearchRequest } } } },
       responses: {
         200: json(
-          z.object({ requestId: z.string(), hits: z.array(Hit), terms: z.array(z.string()), tookMs: z.number() }).openapi('SearchResponse'),
+          z
+            .object({
+              requestId: z.string(),
+              hits: z.array(Hit),
+              terms: z.array(z.string()),
+              total: z.number().int().optional(),
+              facets: z.record(z.string(), z.array(z.object({ value: z.union([z.string(), z.number(), z.boolean()]), count: z.number().int() }))).optional(),
+              tookMs: z.number(),
+            })
+            .openapi('SearchResponse'),
           'Hits, best first; `requestId` is the id to send feedback on',
         ),
         ...errors(404),
@@ -109,6 +124,8 @@ export function searchRoutes(deps: RouteDeps) {
         rerank: body.rerank,
         mmr: body.mmr,
         embedder: body.embedder,
+        countTotal: body.total,
+        facets: body.facets,
       });
       await deps.audit.record([
         auditEntry(c, 'search.query', [...new Set(res.hits.map((h) => `document:${h.documentId}`))], {

@@ -117,6 +117,33 @@ export default async function sqliteStore(options: SqliteStoreOptions): Promise<
 
   const audit = sqliteAudit(db, now);
 
+  // One running job per collection and kind, across processes (several server workers, a CLI ingest beside
+  // the server): checked and claimed in one IMMEDIATE transaction. A job left `running` by a dead process
+  // does not block (recoverInterruptedJobs marks it).
+  const startJobTx = db.transaction((kind: string, collectionId: string | null): Job => {
+    if (collectionId !== null) {
+      const others = db
+        .prepare("SELECT id, pid FROM jobs WHERE collection_id = ? AND kind = ? AND status = 'running'")
+        .all(collectionId, kind) as { id: string; pid: number | null }[];
+      const live = others.find((j) => j.pid !== null && isAlive(j.pid));
+      if (live) {
+        throw new StrataError('store:sqlite', 'conflict', `a ${kind} job (${live.id}) is already running for this collection`, {
+          details: { jobId: live.id },
+          hint: 'wait for it to finish (strata status, or GET /v1/jobs), then start another',
+        });
+      }
+    }
+    const id = newId('job');
+    db.prepare("INSERT INTO jobs (id, kind, collection_id, status, started_at, pid) VALUES (?, ?, ?, 'running', ?, ?)").run(
+      id,
+      kind,
+      collectionId,
+      now(),
+      process.pid,
+    );
+    return toJob(db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row);
+  });
+
   const writeTx = db.transaction((batch: WriteBatch): WriteResult => {
     const ts = now();
     const cid = batch.collectionId;
@@ -316,15 +343,7 @@ export default async function sqliteStore(options: SqliteStoreOptions): Promise<
       return r ? toFileState(r) : null;
     },
     async startJob({ kind, collectionId }) {
-      const id = newId('job');
-      db.prepare("INSERT INTO jobs (id, kind, collection_id, status, started_at, pid) VALUES (?, ?, ?, 'running', ?, ?)").run(
-        id,
-        kind,
-        collectionId,
-        now(),
-        process.pid,
-      );
-      return toJob(db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row);
+      return startJobTx.immediate(kind, collectionId);
     },
     async finishJob(id, status, stats, error = null) {
       db.prepare('UPDATE jobs SET status = ?, finished_at = ?, stats = ?, error = ? WHERE id = ?').run(
