@@ -4,13 +4,14 @@
 // `strata serve`. The load generator is `wrk` (Debian package; a separate C process, so it takes little of
 // the two cores) when installed, else autocannon in a worker thread (`--client autocannon` forces it).
 //
-//   npx tsx bench/load.ts [../shared/datasets/scifact] [--duration 10] [--connections 50] [--snippet-chars 240] [--client wrk|autocannon] [--workers 1]
+//   npx tsx bench/load.ts [../shared/datasets/scifact] [--duration 10] [--connections 50] [--snippet-chars 240] [--client wrk|autocannon] [--workers 1] [--no-result-cache]
 //
 // Prints one JSON object: requests_per_s, latency_p50_ms, latency_p95_ms, latency_p99_ms, errors, non2xx, …
 import { spawnSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { canRead } from '../src/core/access.js';
@@ -52,7 +53,12 @@ const USERS: Record<string, string[]> = {
 };
 
 const work = mkdtempSync(join(tmpdir(), 'strata-load-'));
-const config = validateConfig({ dataDir: join(work, 'data'), server: { rateLimit: { perSecond: 1_000_000, burst: 1_000_000 } } }, 'bench/load.ts');
+/** `--no-result-cache` measures every search for real (the 300 queries × 8 users repeat within a run). */
+const resultCache = !args.includes('--no-result-cache');
+const config = validateConfig(
+  { dataDir: join(work, 'data'), search: { resultCacheEntries: resultCache ? 1000 : 0 }, server: { rateLimit: { perSecond: 1_000_000, burst: 1_000_000 } } },
+  'bench/load.ts',
+);
 const store = await openStore(config);
 try {
   // 1. Ingest the corpus through the real pipeline (the folder holds a link to corpus.jsonl only).
@@ -112,10 +118,13 @@ try {
   log(`${client}: ${connections} connections for ${duration} s against ${server.url}/v1/search (${requests.length} distinct requests, ${users.length} users)`);
   // The server thread's busy share during the run: busy µs per request is the server's own cost, whatever the
   // load generator takes of the machine.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = process.cpuUsage();
   const run = client === 'wrk' ? await runWrk(server.url, requests) : await runAutocannon(server.url, requests);
   const elu = performance.eventLoopUtilization(elu0);
+  loopDelay.disable();
   const cpu = process.cpuUsage(cpu0);
   await server.close();
   // The server's own cost per request is only visible when it runs in this process.
@@ -126,6 +135,9 @@ try {
     server_busy_us_per_request: here ? Math.round((elu.active * 1000) / run.requests_total) : null,
     server_process_cpu_us_per_request: here ? Math.round((cpu.user + cpu.system) / run.requests_total) : null,
     server_thread_utilization: here ? Math.round(elu.utilization * 1000) / 1000 : null,
+    /** Longest stalls of the server's event loop (a stall delays every request in flight). */
+    server_loop_delay_p99_ms: here ? Math.round(loopDelay.percentile(99) / 1e4) / 100 : null,
+    server_loop_delay_max_ms: here ? Math.round(loopDelay.max / 1e4) / 100 : null,
   };
 
   console.log(
@@ -136,6 +148,7 @@ try {
         duration_s: duration,
         connections,
         snippet_chars: snippetChars,
+        result_cache_entries: config.search.resultCacheEntries,
         documents: docs.length,
         users: users.length,
         acl_violations_in_sample: aclViolations,
@@ -153,7 +166,7 @@ try {
 }
 
 async function serveHere(): Promise<{ url: string; close(): Promise<void> }> {
-  const searcher = createSearcher(store, config.search.bm25);
+  const searcher = createSearcher(store, config.search.bm25, { resultCacheEntries: config.search.resultCacheEntries });
   const col = (await store.getCollection((await store.ensureWorkspace(config.workspace)).id, 'scifact'))!;
   await searcher.warm(col);
   const { app } = createApp({ config, store, searcher, log: (level, message, fields) => level === 'error' && log(`${message} ${JSON.stringify(fields)}`) });
@@ -163,7 +176,7 @@ async function serveHere(): Promise<{ url: string; close(): Promise<void> }> {
 /** `strata serve --workers N` on the prepared data dir, as a user would run it; stopped with SIGTERM. */
 async function serveWorkers(): Promise<{ url: string; close(): Promise<void> }> {
   const file = join(work, 'strata.config.yaml');
-  writeFileSync(file, `dataDir: ${config.dataDir}\nserver:\n  rateLimit: { perSecond: 1000000, burst: 1000000 }\n`);
+  writeFileSync(file, `dataDir: ${config.dataDir}\nsearch:\n  resultCacheEntries: ${config.search.resultCacheEntries}\nserver:\n  rateLimit: { perSecond: 1000000, burst: 1000000 }\n`);
   const main = new URL('../src/cli/main.ts', import.meta.url).pathname;
   const child = spawn(process.execPath, [...process.execArgv, main, '--config', file, 'serve', '--port', '0', '--workers', String(workers)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolveUrl, reject) => {
@@ -229,13 +242,6 @@ init = function(args) i = math.random(#reqs) end
 request = function()
   i = i % #reqs + 1
   return reqs[i]
-end
-local shown = false
-response = function(status, headers, body)
-  if status ~= 200 and not shown then
-    shown = true
-    io.stderr:write("first non-200 answer: " .. status .. " " .. body .. "\\n")
-  end
 end
 done = function(summary, latency, requests)
   local e = summary.errors

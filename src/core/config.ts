@@ -127,6 +127,8 @@ export const configSchema = z
           .strict()
           .prefault({}),
         defaultLimit: z.number().int().min(1).max(1000).default(10),
+        /** Lexical answers the server keeps for repeated identical requests (per caller's principal set; 0 disables). */
+        resultCacheEntries: z.number().int().min(0).max(1_000_000).default(1000),
         /** Retrieval when a request names none. Lexical stays the default: see docs/BENCHMARKS.md (SciFact, hybrid). */
         mode: z.enum(['lexical', 'vector', 'hybrid']).default('lexical'),
         /**

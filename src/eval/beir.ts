@@ -119,7 +119,7 @@ export async function runBeir(opts: BeirOptions): Promise<BeirResult> {
     // Embedders come from the caller's config and data directory (so the static vectors' converted cache is
     // reused); the throw-away store keeps no ANN snapshots.
     const semantic = semanticFromConfig(store, opts.config, { snapshots: false });
-    const searcher = createSearcher(store, config.search.bm25, { ranker: semantic.ranker });
+    const searcher = createSearcher(store, config.search.bm25, { ranker: semantic.ranker, resultCacheEntries: 0 /* every query timed for real */ });
     const t0 = performance.now();
     const report = await syncFolder({
       store,

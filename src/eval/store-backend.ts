@@ -43,7 +43,7 @@ export function createStoreBackend(opts: StoreBackendOptions): EvalBackend {
 
   async function prepared(store: Store, collection: Collection, config: StrataConfig, own: boolean): Promise<PreparedIndex> {
     const semantic = semanticFromConfig(store, config, { snapshots: false });
-    const searcher = createSearcher(store, config.search.bm25, { ranker: semantic.ranker });
+    const searcher = createSearcher(store, config.search.bm25, { ranker: semantic.ranker, resultCacheEntries: 0 /* latency is measured */ });
     await searcher.warm(collection);
     const caller = operatorCaller(collection.workspaceId, 'eval');
     const documentIds = new Set<string>();

@@ -10,6 +10,8 @@ import type { Store } from '../store/types.js';
 export interface Lru<V> {
   get(key: string): V | undefined;
   set(key: string, value: V): void;
+  /** Drops every entry whose key matches. */
+  deleteWhere(match: (key: string) => boolean): void;
   readonly size: number;
 }
 
@@ -28,6 +30,9 @@ export function lru<V>(max: number): Lru<V> {
       m.delete(key);
       m.set(key, value);
       if (m.size > max) m.delete(m.keys().next().value!);
+    },
+    deleteWhere(match) {
+      for (const k of [...m.keys()]) if (match(k)) m.delete(k);
     },
     get size() {
       return m.size;

@@ -65,4 +65,31 @@ describe('createSearcher', () => {
     assert.equal((await searcher.search({ caller: outsider, collection: h.collection, query: 'turbine' })).total, undefined, 'not counted unless asked');
     await h.store.close();
   });
+
+  it('answers a repeated request from the result cache, never across callers, policies or content', async () => {
+    const h = await makeHarness();
+    const up = (name: string, body: string, readers: string[]) =>
+      ingestUpload({ store: h.store, collection: h.collection, ingest: h.config.ingest, indexText: indexTextWith('english'), document: { filename: name, bytes: new TextEncoder().encode(body), accessPolicy: { readers } } });
+    await up('a.txt', 'Turbine gearbox report.', ['group:ops']);
+    await up('b.txt', 'Turbine blade report.', ['*']);
+    const searcher = createSearcher(h.store, { k1: 1.2, b: 0.75 });
+    const ops = { workspaceId: h.collection.workspaceId, subject: 'olga', role: 'reader' as const, principals: ['user:olga', 'group:ops', '*'] };
+    const zed = { ...ops, subject: 'zed', principals: ['user:zed', '*'] };
+    const ask = async (caller: typeof ops) => (await searcher.search({ caller, collection: h.collection, query: 'turbine report' })).hits.map((x) => x.sourceId).sort();
+    assert.deepEqual(await ask(ops), ['upload/a.txt', 'upload/b.txt']);
+    assert.deepEqual(await ask(ops), ['upload/a.txt', 'upload/b.txt']);
+    assert.equal(searcher.stats.resultCacheHits, 1);
+    assert.deepEqual(await ask(zed), ['upload/b.txt'], 'another principal set is never served the cached answer');
+    await h.store.setAccessPolicy(h.collection.id, 'upload/a.txt', { readers: ['user:zed'] });
+    assert.deepEqual(await ask(ops), ['upload/b.txt'], 'a policy change applies to the next identical request');
+    assert.deepEqual(await ask(zed), ['upload/a.txt', 'upload/b.txt']);
+    await h.store.write({ collectionId: h.collection.id, deletes: ['upload/b.txt'] });
+    assert.deepEqual(await ask(zed), ['upload/a.txt'], 'a write applies to the next identical request');
+    assert.equal(searcher.stats.resultCacheHits, 1);
+    const uncached = createSearcher(h.store, { k1: 1.2, b: 0.75 }, { resultCacheEntries: 0 });
+    await uncached.search({ caller: zed, collection: h.collection, query: 'turbine' });
+    await uncached.search({ caller: zed, collection: h.collection, query: 'turbine' });
+    assert.equal(uncached.stats.resultCacheHits, 0);
+    await h.store.close();
+  });
 });

@@ -2,11 +2,11 @@
 // when the collection's generation changes, applies the caller's permissions and metadata filters before
 // the top-k cut, collapses chunks to documents and makes highlighted snippets. Document fetch, listing and
 // counting go through the same permission check (getDocumentFor, listDocumentsFor, countDocumentsFor).
-import { canRead } from '../core/access.js';
+import { canRead, principalsKey } from '../core/access.js';
 import { StrataError } from '../core/errors.js';
 import type { Caller, Collection, ChunkLocation, Document } from '../core/types.js';
 import type { Store } from '../store/types.js';
-import { assertSameWorkspace, createPolicyCache, type AclSlot, type PolicySnapshot } from './acl.js';
+import { assertSameWorkspace, createPolicyCache, lru, type AclSlot, type PolicySnapshot } from './acl.js';
 import { getAnalyzer, type Analyzer } from './analyzers.js';
 import { createBm25Index, encodeTermCounts, type Bm25Index, type Bm25Params } from './bm25.js';
 import { compileFilter, type Filter } from './filters.js';
@@ -93,6 +93,8 @@ export interface SearcherStats {
   bitmapBuilds: number;
   /** Chunk texts held by the snippet cache. */
   snippetCacheEntries: number;
+  /** Searches answered from the result cache. */
+  resultCacheHits: number;
 }
 
 export interface Searcher {
@@ -115,12 +117,21 @@ export interface SearcherOptions {
   snippetCacheTokens?: number;
   /** Vector and hybrid modes, reranking and MMR (search/hybrid.ts); without it the searcher is lexical only. */
   ranker?: HybridRanker;
+  /**
+   * Lexical answers kept for repeated identical requests (LRU by count; 0 disables). Keyed by the collection's
+   * content and policy generations and the caller's principal set, so a write, a policy change or another
+   * caller never gets a stale or foreign answer. Default 1,000.
+   */
+  resultCacheEntries?: number;
 }
 
 export function createSearcher(store: Store, params: Bm25Params, options: SearcherOptions = {}): Searcher {
   const cache = new Map<string, Promise<LoadedIndex>>();
   const acl = createPolicyCache(store, options.aclCacheSize);
   const snippets = createSnippetCache(options.snippetCacheTokens);
+  const resultCacheEntries = options.resultCacheEntries ?? 1000;
+  const results = lru<Omit<SearchResponse, 'tookMs'>>(Math.max(1, resultCacheEntries));
+  let resultHits = 0;
   let indexLoads = 0;
 
   /** The collection as stored now, with both generations read before anything is loaded for them. */
@@ -140,8 +151,10 @@ export function createSearcher(store: Store, params: Bm25Params, options: Search
     cache.set(fresh.id, loading);
     loading.then(
       (next) => {
-        // Chunks gone from the collection (deleted, replaced) leave the snippet cache with their text.
+        // Chunks gone from the collection (deleted, replaced) leave the snippet cache with their text, and answers
+        // of the older content leave the result cache.
         if (!cached) return;
+        results.deleteWhere((key) => key.startsWith(`${fresh.id}\n`) && !key.startsWith(`${fresh.id}\n${next.generation}\n`));
         const live = new Set(next.chunkIds);
         snippets.forget(cached.chunkIds.filter((id) => !live.has(id)));
       },
@@ -209,7 +222,7 @@ export function createSearcher(store: Store, params: Bm25Params, options: Search
 
   return {
     get stats() {
-      return { indexLoads, ...acl.stats, snippetCacheEntries: snippets.size };
+      return { indexLoads, ...acl.stats, snippetCacheEntries: snippets.size, resultCacheHits: resultHits };
     },
     async warm(collection) {
       await indexFor((await current(collection)).col);
@@ -248,10 +261,30 @@ export function createSearcher(store: Store, params: Bm25Params, options: Search
       const { caller } = req;
       assertSameWorkspace(caller, req.collection);
       const { col, policyGeneration } = await current(req.collection, req.fresh === true);
-      const idx = await indexFor(col);
       const limit = req.limit ?? 10;
       const offset = req.offset ?? 0;
       const collapse = req.collapse ?? 'document';
+      const snippetChars = req.snippetChars ?? 240;
+      // Vector modes depend on the active index version too, which the key does not hold: only lexical answers are cached.
+      const cacheKey =
+        resultCacheEntries > 0 && !wantsRanker(req, options.ranker)
+          ? `${col.id}\n${col.generation}\n${policyGeneration}\n${caller.bypassAcl === true ? '(operator)' : principalsKey(caller.principals)}\n${JSON.stringify([
+              req.query,
+              limit,
+              offset,
+              req.filter ?? null,
+              collapse,
+              snippetChars,
+              req.countTotal === true,
+              req.facets ?? null,
+            ])}`
+          : undefined;
+      const cached = cacheKey === undefined ? undefined : results.get(cacheKey);
+      if (cached) {
+        resultHits++;
+        return { ...cached, tookMs: performance.now() - t0 };
+      }
+      const idx = await indexFor(col);
       const terms = idx.analyzer.terms(req.query);
       // Permissions and metadata filters become one per-document bitmap, applied inside the BM25 loop, so the
       // top-k is cut from documents the caller may read: a restrictive policy never starves the page.
@@ -301,7 +334,6 @@ export function createSearcher(store: Store, params: Bm25Params, options: Search
         if (picked.length >= want || hits.length < n) break;
       }
       const termSet = new Set(terms);
-      const snippetChars = req.snippetChars ?? 240;
       const hits = picked.slice(offset).map((h, i): SearchHit => {
         const d = idx.chunkDoc[h.key]!;
         const meta = idx.docMeta[d]!;
@@ -319,7 +351,9 @@ export function createSearcher(store: Store, params: Bm25Params, options: Search
           metadata: meta,
         };
       });
-      return { hits, terms, ...(matched && summarize(matched, idx.docMeta, req.facets ?? [])), tookMs: performance.now() - t0 };
+      const answer = { hits, terms, ...(matched && summarize(matched, idx.docMeta, req.facets ?? [])) };
+      if (cacheKey !== undefined) results.set(cacheKey, answer);
+      return { ...answer, tookMs: performance.now() - t0 };
     },
   };
 }

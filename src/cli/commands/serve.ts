@@ -81,7 +81,7 @@ async function startServer(config: StrataConfig, ctx: Awaited<ReturnType<typeof 
   // Each worker keeps its own token buckets, so the configured rate is shared out: together they allow it.
   const { perSecond, burst } = config.server.rateLimit;
   const perWorker = { ...config, server: { ...config.server, rateLimit: { perSecond: perSecond / n, burst: Math.max(1, Math.ceil(burst / n)) } } };
-  const searcher = createSearcher(store, config.search.bm25, { ranker: semanticFromConfig(store, config).ranker });
+  const searcher = createSearcher(store, config.search.bm25, { ranker: semanticFromConfig(store, config).ranker, resultCacheEntries: config.search.resultCacheEntries });
   const { app, deps } = createApp({ config: cluster.isWorker ? perWorker : config, store, searcher, log });
   // Load the indexes now, so the first search does not pay for it.
   for (const col of await store.listCollections(workspace.id)) await searcher.warm(col);
