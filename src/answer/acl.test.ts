@@ -11,16 +11,10 @@ import { createSearcher, type Searcher } from '../search/service.js';
 import { entry, fakeGateway, makeCollection, promptSources, type Fixture, type FixtureDoc } from './answer.testkit.js';
 import { answer } from './service.js';
 import type { AnswerResult } from './types.js';
+import { seededRandom } from '../core/random.js';
 
 function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]! };
 }
 

@@ -2,6 +2,7 @@
 // bootstrap (confidence interval of the mean difference) and the paired permutation test (sign flips).
 // Everything is deterministic for a given seed, so a report and a CI gate give the same verdict twice.
 import { StrataError } from '../core/errors.js';
+import { seededRandom } from '../core/random.js';
 
 /** Nearest-rank percentile (the definition the BEIR runner reports), 0 for no values. */
 export function percentile(values: readonly number[], p: number): number {
@@ -11,17 +12,8 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[rank]!;
 }
 
-/** mulberry32: small, fast, and good enough for resampling; the same seed gives the same stream. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (core/random.ts): the same seed gives the same resampling. */
+export { seededRandom };
 
 export interface PairedComparison {
   /** Queries both sides scored. */

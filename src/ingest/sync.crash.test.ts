@@ -8,17 +8,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { makeHarness, type Harness } from './sync.testkit.js';
+import { seededRandom } from '../core/random.js';
 
 const CHILD = fileURLToPath(new URL('./sync.crash-child.testkit.ts', import.meta.url));
 
-function mulberry32(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const mulberry32 = seededRandom;
 
 function makeCorpus(dir: string, version: number) {
   const words = ['budget', 'hiring', 'revenue', 'travel', 'security', 'policy', 'roadmap', 'customer', 'contract', 'audit'];

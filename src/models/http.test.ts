@@ -3,9 +3,8 @@
 // never is (400, 401), how failures are reported (details.kind, no secrets), cancellation, and the stream readers.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { StrataError } from '../core/errors.js';
 import { createHttpClient, errorKind, parseRetryAfter, readNdjson, readSse, redact, type HttpClientOptions } from './http.js';
-import { sse, startReplayServer, type ReplayServer } from './replay.testkit.js';
+import { sse, startReplayServer, strataFailure, type ReplayServer } from './replay.testkit.js';
 
 const KEY = 'sk-test-abcdefghijklmnopqrstuvwxyz0123';
 
@@ -34,15 +33,7 @@ function client(over: Partial<HttpClientOptions> = {}) {
   });
 }
 
-async function rejects(p: Promise<unknown>): Promise<StrataError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof StrataError, `expected a StrataError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the call to fail');
-}
+const rejects = strataFailure;
 
 const post = (body: unknown = { x: 1 }, signal?: AbortSignal) => ({ url: `${server.url}/v1/thing`, body, signal, headers: { authorization: `Bearer ${KEY}` } });
 

@@ -1,8 +1,10 @@
 // A local HTTP server that plays a vendor's documented responses back to an adapter under test: JSON bodies,
 // error statuses with headers (429 + Retry-After), streams sent in chunks with pauses, streams cut off
 // mid-way, and requests that never get an answer (timeouts). It records every request it receives.
+import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { StrataError } from '../core/errors.js';
 
 export interface RecordedRequest {
   method: string;
@@ -98,3 +100,14 @@ async function reply(res: ServerResponse, r: ReplayResponse): Promise<void> {
 /** Formats one server-sent event. */
 export const sse = (data: unknown, event?: string): string =>
   `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
+
+/** The StrataError `p` rejects with; fails the test when it resolves or throws anything else. */
+export async function strataFailure(p: Promise<unknown>): Promise<StrataError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof StrataError, `expected a StrataError, got ${String(e)}`);
+    return e;
+  }
+  assert.fail('expected the call to fail');
+}

@@ -14,6 +14,7 @@ import type { DocumentInput, Store } from '../store/types.js';
 import { resolveCaller, syncDirectoryFromConfig } from './directory.js';
 import type { Filter } from './filters.js';
 import { createSearcher, indexTextWith, type SearchHit, type Searcher } from './service.js';
+import { seededRandom } from '../core/random.js';
 
 const SEED = 20240611;
 const N_DOCS = 240;
@@ -22,14 +23,7 @@ const N_QUERIES = 500;
 
 /** mulberry32: small, seedable, good enough to spread cases. */
 function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const int = (n: number) => Math.floor(next() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
   return { next, int, pick };

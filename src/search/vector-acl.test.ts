@@ -18,6 +18,7 @@ import { createSearcher, indexTextWith, type SearchHit, type SearchRequest, type
 import { fakeEmbedder } from './vector-fakes.testkit.js';
 import { createVectorSearcher } from './vector-search.js';
 import { createIndexBuilder } from './versions.js';
+import { seededRandom } from '../core/random.js';
 
 const SEED = 977;
 const N_DOCS = 240;
@@ -25,14 +26,7 @@ const N_USERS = 20;
 const N_QUERIES = 400;
 
 function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const int = (n: number) => Math.floor(next() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
   return { next, int, pick };

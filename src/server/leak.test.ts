@@ -5,15 +5,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { operatorCaller } from '../core/access.js';
 import { makeServer } from './server.testkit.js';
+import { seededRandom } from '../core/random.js';
 
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const WORDS = ['budget', 'merger', 'salary', 'roadmap', 'incident', 'patent', 'audit', 'vendor', 'hiring', 'pricing', 'outage', 'lawsuit'];
 

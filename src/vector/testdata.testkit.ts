@@ -1,15 +1,7 @@
 // Clustered synthetic vectors for ANN tests: uniform random vectors are nearly equidistant in high
 // dimensions, which flatters or breaks ANN recall unrealistically; embeddings come in topical clusters.
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../core/random.js';
+export const rng = seededRandom;
 
 export interface Clustered {
   vectors: Float32Array[];

@@ -7,6 +7,7 @@ import { StrataError, type ParseFailureKind } from '../../core/errors.js';
 import { PARSERS } from './index.js';
 import { SAMPLES, SAMPLE_WORD, type ParserSample } from './samples.testkit.js';
 import type { Block, ParseContext, ParseResult, Parser } from './types.js';
+import { seededRandom } from '../../core/random.js';
 
 // Records rather than arrays, so adding a block kind or failure kind without updating the suite fails tsc.
 const BLOCK_KINDS: Record<Block['kind'], true> = { heading: true, paragraph: true, table: true, list: true, code: true };
@@ -24,16 +25,7 @@ const FAILURE_KINDS: Record<ParseFailureKind, true> = {
 const PARSE_TIMEOUT_MS = 5_000;
 
 /** mulberry32: a small seeded generator, so the "random" bytes are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = seededRandom;
 const randomBytes = (length: number, seed: number): Buffer => {
   const next = seeded(seed);
   return Buffer.from(Array.from({ length }, () => Math.floor(next() * 256)));

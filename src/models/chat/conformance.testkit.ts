@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { StrataError } from '../../core/errors.js';
 import type { ProviderErrorKind } from '../http.js';
-import { startReplayServer, type RecordedRequest, type ReplayResponse, type ReplayServer } from '../replay.testkit.js';
+import { startReplayServer, strataFailure, type RecordedRequest, type ReplayResponse, type ReplayServer } from '../replay.testkit.js';
 import type { ChatEvent, ChatModel, ChatRequest, Usage } from '../types.js';
 import { createChatModel, type ChatProviderConfig } from './index.js';
 
@@ -79,15 +79,7 @@ async function drain(events: AsyncIterable<ChatEvent>): Promise<{ events: ChatEv
   }
 }
 
-async function rejects(p: Promise<unknown>): Promise<StrataError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof StrataError, `expected a StrataError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the call to fail');
-}
+const rejects = strataFailure;
 
 const kindOf = (e: StrataError) => e.details.kind;
 

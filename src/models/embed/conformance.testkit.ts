@@ -6,9 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { EmbedderConfig } from '../../core/config-semantic.js';
-import { StrataError } from '../../core/errors.js';
 import { errorKind } from '../http.js';
-import { startReplayServer, type RecordedRequest, type ReplayServer } from '../replay.testkit.js';
+import { startReplayServer, strataFailure, type RecordedRequest, type ReplayServer } from '../replay.testkit.js';
 import type { EmbeddingCache } from '../types.js';
 import { createEmbedder } from './index.js';
 
@@ -61,15 +60,7 @@ export function memoryEmbeddingCache(): EmbeddingCache & { entries: Map<string, 
   };
 }
 
-async function failure(p: Promise<unknown>): Promise<StrataError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof StrataError, `expected a StrataError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the call to fail');
-}
+const failure = strataFailure;
 
 export function embedderConformance(fx: EmbedderFixture): void {
   describe(`embedder conformance: ${fx.name}`, () => {

@@ -7,7 +7,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import type { RerankerConfig } from '../../core/config-semantic.js';
 import { StrataError } from '../../core/errors.js';
 import { errorKind } from '../http.js';
-import { startReplayServer, type RecordedRequest, type ReplayServer } from '../replay.testkit.js';
+import { startReplayServer, strataFailure, type RecordedRequest, type ReplayServer } from '../replay.testkit.js';
 import { createReranker } from './index.js';
 
 export const TEST_KEY = 'sk-rerank-conformance-0123456789abcdef';
@@ -27,15 +27,7 @@ export interface RerankerFixture {
 /** A stand-in relevance: how many query words the document contains (ties broken by shorter documents). */
 const relevance = (q: string, d: string) => q.split(' ').filter((w) => d.includes(w)).length + 1 / (1 + d.length);
 
-async function failure(p: Promise<unknown>): Promise<StrataError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof StrataError, `expected a StrataError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the call to fail');
-}
+const failure = strataFailure;
 
 export function rerankerConformance(fx: RerankerFixture): void {
   describe(`reranker conformance: ${fx.name}`, () => {
