@@ -35,6 +35,8 @@ const connections = flag('connections', 50);
 const snippetChars = flag('snippet-chars', 240);
 /** Server processes: 1 serves from this process's main thread; more runs `strata serve --workers N` as a child. */
 const workers = flag('workers', 1);
+/** wrk's threads (each drives connections / threads of the connections). */
+const wrkThreads = flag('wrk-threads', 1);
 const clientArg = args.includes('--client') ? args[args.indexOf('--client') + 1] : undefined;
 const client = clientArg ?? (spawnSync('wrk', ['--version']).error ? 'autocannon' : 'wrk');
 const log = (msg: string) => process.stderr.write(`[load] ${msg}\n`);
@@ -253,7 +255,7 @@ end
   );
   // A child process, so the server's event loop is free while wrk runs.
   const out = await new Promise<string>((resolvePromise, reject) => {
-    const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${duration}s`, '--timeout', '10s', '-s', script, url]);
+    const child = spawn('wrk', [`-t${wrkThreads}`, `-c${connections}`, `-d${duration}s`, '--timeout', '10s', '-s', script, url]);
     let text = '';
     child.stdout.on('data', (d: Buffer) => (text += d.toString()));
     child.stderr.on('data', (d: Buffer) => process.stderr.write(d));

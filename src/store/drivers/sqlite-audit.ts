@@ -40,6 +40,9 @@ export interface SqliteAudit {
 
 type Row = Record<string, unknown>;
 
+/** How long an append keeps retrying while other processes hold the write lock (the connection's own timeout). */
+const BUSY_DEADLINE_MS = 10_000;
+
 const toEntry = (r: Row): AuditEntry => ({
   workspaceId: r.workspace_id as string,
   seq: r.seq as number,
@@ -91,6 +94,11 @@ export function sqliteAudit(db: BetterSqlite3.Database, now: () => string): Sqli
     return (q.head.get(input.workspaceId) as AuditHead | undefined) ?? AUDIT_GENESIS;
   };
   const appendTx = db.transaction(appendInTx);
+  const busyTimeout = db.pragma('busy_timeout', { simple: true }) as number;
+  // Not prepared statements: a prepared PRAGMA busy_timeout does not reliably apply when run (seen with
+  // better-sqlite3 12); db.pragma costs ~4 µs, once per batch of entries.
+  const noWait = { run: () => db.pragma('busy_timeout = 0') };
+  const restoreWait = { run: () => db.pragma(`busy_timeout = ${busyTimeout}`) };
 
   return {
     appendInTx,
@@ -98,8 +106,21 @@ export function sqliteAudit(db: BetterSqlite3.Database, now: () => string): Sqli
       async appendAudit(entries) {
         if (entries.length === 0) return [];
         // IMMEDIATE takes the write lock before the head is read, so another process appending to the
-        // same file waits instead of reading a head that is about to become stale.
-        return appendTx.immediate(entries);
+        // same file waits instead of reading a head that is about to become stale. The wait is asynchronous:
+        // with the connection's busy timeout, SQLite would sleep inside the call and stall this process's
+        // event loop (every request in flight) while another server worker holds the lock.
+        const deadline = Date.now() + BUSY_DEADLINE_MS;
+        for (let pause = 0.25; ; pause = Math.min(pause * 2, 16)) {
+          noWait.run();
+          try {
+            return appendTx.immediate(entries);
+          } catch (e) {
+            if ((e as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw e;
+          } finally {
+            restoreWait.run();
+          }
+          await new Promise((resolve) => setTimeout(resolve, pause * (0.5 + Math.random())));
+        }
       },
       async listAudit({ workspaceId, afterSeq = 0, limit = 1000 }: AuditQuery) {
         if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { testStoreDriver } from '../conformance.testkit.js';
+import Database from 'better-sqlite3';
 import sqliteStore from './sqlite.js';
 
 const dirs: string[] = [];
@@ -18,6 +19,27 @@ testStoreDriver('sqlite (file)', () => sqliteStore({ dataDir: tempDir() }));
 testStoreDriver('sqlite (memory)', () => sqliteStore({ dataDir: ':memory:' }));
 
 describe('sqlite driver specifics', () => {
+  it('waits for another process\'s write lock without stalling the event loop, then appends the audit entry', async () => {
+    const dir = tempDir();
+    const store = await sqliteStore({ dataDir: dir });
+    const ws = await store.ensureWorkspace('w');
+    const other = new Database(join(dir, 'strata.db')); // as another server worker would hold it
+    other.exec('BEGIN IMMEDIATE');
+    const appended = store.appendAudit([{ workspaceId: ws.id, actor: 'user:a', action: 'search.query', resources: [], decision: 'allow', traceId: 't1' }]);
+    let ticks = 0;
+    const started = Date.now();
+    while (Date.now() - started < 60) {
+      await new Promise((r) => setTimeout(r, 5));
+      ticks++;
+    }
+    assert.ok(ticks >= 5, `the event loop kept turning while the append waited (${ticks} ticks)`);
+    other.exec('COMMIT');
+    const [entry] = await appended;
+    assert.equal(entry!.seq, 1);
+    other.close();
+    await store.close();
+  });
+
   it('persists across reopen and reports its size', async () => {
     const dir = tempDir();
     const s1 = await sqliteStore({ dataDir: dir });
