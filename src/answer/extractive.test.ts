@@ -118,3 +118,13 @@ describe('extractive answers on a SciFact slice', { skip: HAVE_SCIFACT ? false :
     assert.equal(res.status, 'not-found');
   });
 });
+
+describe('extractive answers skip what answers nothing', () => {
+  it('prefers a real sentence to a heading, a restatement of the question or a table row', () => {
+    const analyzer = getAnalyzer('english');
+    const text = 'Why SQLite for the embedded store\n\n| engine | sqlite store | embedded |\n|---|---|---|\n\nWe chose SQLite for the embedded store because it is one file that survives a crash.';
+    const out = extractAnswer('why sqlite for the embedded store?', [{ marker: 1, rank: 1, text }], analyzer, { maxSentences: 1, maxChars: 400 });
+    assert.equal(out.length, 1);
+    assert.match(out[0]!.text, /^We chose SQLite/);
+  });
+});

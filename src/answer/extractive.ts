@@ -4,6 +4,9 @@
 // small prior for the chunk's retrieval rank (÷ 1 + 0.2·(rank − 1)) and for sentences early in their chunk.
 // A sentence must share at least two content words with the question (one if the question has only one).
 // Near-duplicates (overlapping chunks repeat sentences) are skipped; at most `maxSentences` and `maxChars`.
+// Headings (a short line without closing punctuation), sentences that only restate the question, and
+// "sentences" over 80 words or table rows (code blocks, tables, run-on lists) match it best and answer nothing well: they
+// are used only when no other sentence qualifies.
 import type { Analyzer } from '../search/analyzers.js';
 import { contentTerms, splitSentences } from './text.js';
 
@@ -46,7 +49,16 @@ interface Candidate {
   tf: Map<string, number>;
   length: number;
   terms: Set<string>;
+  /** A heading or a restatement of the question (see above). */
+  weak: boolean;
 }
+
+/** Longest unpunctuated line still read as a heading. */
+const HEADING_MAX_WORDS = 12;
+/** Markdown table rows read as sentences by the splitter. */
+const TABLE_ROW = /\|.*\|.*\|/;
+/** Longer is not a sentence a reader wants quoted. */
+const SENTENCE_MAX_WORDS = 80;
 
 export function extractAnswer(question: string, sources: readonly ExtractiveSource[], analyzer: Analyzer, options: ExtractiveOptions): ExtractedSentence[] {
   const query = contentTerms(question, analyzer);
@@ -63,10 +75,14 @@ export function extractAnswer(question: string, sources: readonly ExtractiveSour
       for (const t of all) if (query.has(t)) tf.set(t, (tf.get(t) ?? 0) + 1);
       // One shared word is chance, not an answer (unless the question has a single content word).
       if (tf.size < Math.min(2, query.size)) return;
-      candidates.push({ marker: s.marker, rank: s.rank, position, text, quote: sp.text, tf, length: all.length, terms });
+      const words = text.split(' ').length;
+      const heading = words <= HEADING_MAX_WORDS && !/[.!?…:;)\]"”’'](\s*\[\d+\])*$/.test(text);
+      const restatement = [...terms].every((t) => query.has(t));
+      candidates.push({ marker: s.marker, rank: s.rank, position, text, quote: sp.text, tf, length: all.length, terms, weak: heading || restatement || words > SENTENCE_MAX_WORDS || TABLE_ROW.test(text) });
     });
   }
   if (candidates.length === 0) return [];
+  if (candidates.some((c) => !c.weak)) candidates.splice(0, candidates.length, ...candidates.filter((c) => !c.weak));
   const n = candidates.length;
   const avgLength = candidates.reduce((a, c) => a + c.length, 0) / n;
   const df = new Map<string, number>();
