@@ -27,7 +27,8 @@ export interface Engine {
   limits: KeyLimits;
   recorder: UsageRecorder;
   providers: Record<string, ChatModel>;
-  embedders: Record<string, Embedder>;
+  /** By registry id; a promise while the embedder loads (local models, the static word vectors). */
+  embedders: Record<string, Embedder | Promise<Embedder>>;
   audit?: AuditSink;
   now: () => number;
   random: () => number;

@@ -13,8 +13,8 @@ export interface GatewayFromConfigDeps {
   store?: Pick<UsageStore, 'recordUsage' | 'usageCostSince'>;
   audit?: AuditSink;
   log?: GatewayLog;
-  /** Builds the embedder configured under `embedders.<name>` (semantic retrieval's factory). */
-  embedderFor?: (name: string) => Embedder;
+  /** Builds the embedder configured under `embedders.<name>` (models/embed's factory; loading may take a while). */
+  embedderFor?: (name: string) => Embedder | Promise<Embedder>;
 }
 
 export function createGatewayFromConfig(config: StrataConfig, deps: GatewayFromConfigDeps = {}): StrataGateway {
@@ -22,9 +22,13 @@ export function createGatewayFromConfig(config: StrataConfig, deps: GatewayFromC
   for (const [name, { kind, ...settings }] of Object.entries(config.providers)) {
     providers[name] = createChatModel({ provider: kind, ...settings });
   }
-  const embedders: Record<string, Embedder> = {};
+  const embedders: Record<string, Embedder | Promise<Embedder>> = {};
   for (const [id, m] of Object.entries(config.models)) {
-    if (m.embedder !== undefined && deps.embedderFor) embedders[id] = deps.embedderFor(m.embedder);
+    if (m.embedder === undefined || !deps.embedderFor) continue;
+    const e = deps.embedderFor(m.embedder);
+    // A failing load surfaces on the model's first request, as a clear error; it must not crash start-up.
+    if (e instanceof Promise) e.catch(() => undefined);
+    embedders[id] = e;
   }
   return createGateway({ config, providers, embedders, store: deps.store, audit: deps.audit, log: deps.log });
 }

@@ -24,7 +24,7 @@ export interface GatewayOptions {
   /** Chat adapters by provider name (the keys of config `providers:`). */
   providers: Record<string, ChatModel>;
   /** Embedders by registry model id (models whose capabilities include `embeddings`). */
-  embedders?: Record<string, Embedder>;
+  embedders?: Record<string, Embedder | Promise<Embedder>>;
   /** Where usage records go and budgets are seeded from. */
   store?: Pick<UsageStore, 'recordUsage' | 'usageCostSince'>;
   /** Where classification re-routes and refusals are recorded (the server's audit recorder, or the store). */
@@ -112,7 +112,7 @@ export function createGateway(options: GatewayOptions): StrataGateway {
       const entry = plan.candidates[0]!;
       let usage: Usage = ZERO_USAGE;
       try {
-        const embedder = engine.embedders[entry.id];
+        const embedder = await engine.embedders[entry.id];
         if (!embedder) throw new StrataError('gateway', 'unavailable', `no embedder is configured for model "${entry.id}"`, { details: { kind: 'unavailable', model: entry.id } });
         // Embedders report no usage: the input is counted here, before the call, so a failed call is still billed honestly as nothing.
         const inputTokens = (await Promise.all(input.map((t) => countTokens(t)))).reduce((a, b) => a + b, 0);

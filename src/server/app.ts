@@ -7,6 +7,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { StrataError } from '../core/errors.js';
 import { createGatewayFromConfig } from '../gateway/from-config.js';
+import { createEmbedder, embedderConfig } from '../models/embed/index.js';
 import { auditDenials, createAuditRecorder } from './audit-log.js';
 import { createJwtVerifier } from './auth/jwt.js';
 import { createCallerResolver } from './auth/principals.js';
@@ -58,7 +59,9 @@ export function createApp(input: AppDeps): StrataApp {
     audit,
     callers: createCallerResolver(store, { now: input.now }),
     log,
-    gateway: input.gateway ?? createGatewayFromConfig(config, { store, audit, log }),
+    gateway:
+      input.gateway ??
+      createGatewayFromConfig(config, { store, audit, log, embedderFor: (name) => createEmbedder(embedderConfig(config, name), { dataDir: config.dataDir }) }),
   };
   const oidc = config.server.auth.oidc;
   const jwt = input.jwt !== undefined ? input.jwt : oidc ? createJwtVerifier(oidc) : null;

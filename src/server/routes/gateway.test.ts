@@ -171,6 +171,33 @@ describe('OpenAI-compatible gateway routes with the official openai client', () 
 });
 
 describe('gateway built from config, behind the server', () => {
+  it('serves /v1/embeddings from a registry model that names a configured embedder', async () => {
+    // An OpenAI-compatible embeddings upstream (the documented /embeddings response shape).
+    const up = await startReplayServer((req) => {
+      const input = (req.body as { input: string[] }).input;
+      return { json: { object: 'list', model: 'e5', data: input.map((t, index) => ({ object: 'embedding', index, embedding: [t.length, 1, 0, 0] })), usage: { prompt_tokens: 3, total_tokens: 3 } } };
+    });
+    const h = await makeServer({
+      embedders: { local: { provider: 'openai-compatible', baseUrl: up.url, model: 'e5', dimensions: 4 } },
+      models: { vec: { embedder: 'local', contextWindow: 512, capabilities: ['embeddings'], pricing: { input: 0.02, output: 0 }, clearedFor: ['public'] } },
+    });
+    const key = await h.key('default', 'reader', 'bob');
+    const server = await listen(h.app, { host: '127.0.0.1', port: 0 });
+    try {
+      const client = new OpenAI({ apiKey: key, baseURL: `${server.url}/v1`, maxRetries: 0 });
+      const r = await client.embeddings.create({ model: 'vec', input: ['abc', 'hello'], encoding_format: 'float' });
+      assert.equal(r.data.length, 2);
+      assert.equal(r.data[1]!.embedding.length, 4);
+      assert.equal(Math.round(r.data[1]!.embedding[0]! * 1000) / 1000, 5, 'the upstream\'s vector for "hello"');
+      assert.equal(up.requests.length, 1);
+    } finally {
+      await server.close();
+      await up.close();
+      await h.store.close();
+    }
+  });
+
+
   it('records usage of completions and of a client that disconnects mid-stream, and refuses a spent budget', async () => {
     const up = await startReplayServer(upstream);
     const h = await makeServer({
