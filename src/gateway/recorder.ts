@@ -1,5 +1,6 @@
-// Usage records are written off the request path: records of concurrent requests are gathered and appended in
-// one transaction on the next turn of the event loop. A failed write is logged (with the records' totals) and
+// Usage records are written off the request path: records gathered over 20 ms are appended in one transaction
+// (a commit costs ~100 µs of the event loop; per request that was a tenth of the gateway's own time at 500/s).
+// The timer keeps the process alive until the batch is written. A failed write is logged (with the records' totals) and
 // does not fail the request whose answer was already delivered; `flush` lets shutdown and tests wait.
 import type { UsageRecordInput, UsageStore } from '../store/usage.js';
 
@@ -9,6 +10,8 @@ export interface UsageRecorder {
   record(r: UsageRecordInput): void;
   flush(): Promise<void>;
 }
+
+const BATCH_MS = 20;
 
 export function createUsageRecorder(store: Pick<UsageStore, 'recordUsage'> | undefined, log: GatewayLog): UsageRecorder {
   let pending: UsageRecordInput[] = [];
@@ -31,7 +34,7 @@ export function createUsageRecorder(store: Pick<UsageStore, 'recordUsage'> | und
       pending.push(r);
       if (!scheduled) {
         scheduled = true;
-        setImmediate(write);
+        setTimeout(write, BATCH_MS);
       }
     },
     async flush() {

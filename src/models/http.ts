@@ -2,6 +2,8 @@
 // exponential backoff that honour `Retry-After`, error normalisation into StrataError with a `kind`, and
 // streaming readers for server-sent events and NDJSON. Written here rather than taken from a vendor SDK:
 // one small client for ten vendors keeps every adapter's behaviour (and its tests) identical.
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { StrataError, type ErrorCode } from '../core/errors.js';
 
 /** Why a provider call failed, normalised across vendors (`StrataError.details.kind`). */
@@ -98,39 +100,52 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const sleep = options.sleep ?? abortableSleep;
   const { provider } = options;
 
-  async function attempt(req: ProviderRequest, readBody: boolean): Promise<{ res: Response; text?: string }> {
+  async function attempt(req: ProviderRequest, readBody: boolean): Promise<Attempt> {
     // A clearable timer rather than AbortSignal.timeout: for streams the limit covers the wait for the headers
     // only; once `attempt` returns, a long generation must not be cut at timeoutMs (readers watch idle gaps).
-    const timer = new AbortController();
-    const clock = setTimeout(() => timer.abort(new DOMException('timed out', 'TimeoutError')), options.timeoutMs);
-    const timeout = timer.signal;
-    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
-    let res: Response;
+    // One controller per attempt, with the caller's signal forwarded by a listener: AbortSignal.any and
+    // AbortSignal.timeout each build another transferable signal, a measurable cost on a gateway's hot path.
+    const ctl = new AbortController();
+    let timedOut = false;
+    let streaming = false;
+    const clock = setTimeout(() => {
+      timedOut = true;
+      ctl.abort(new DOMException('timed out', 'TimeoutError'));
+    }, options.timeoutMs);
+    const forward = () => ctl.abort(req.signal!.reason);
+    if (req.signal?.aborted) forward();
+    else req.signal?.addEventListener('abort', forward, { once: true });
+    const init = {
+      method: req.method ?? (req.body === undefined ? 'GET' : 'POST'),
+      headers: { ...(req.body === undefined ? {} : { 'content-type': 'application/json' }), ...req.headers },
+      body: req.body === undefined ? undefined : JSON.stringify(req.body),
+      signal: ctl.signal,
+    };
     try {
-      res = await doFetch(req.url, {
-        method: req.method ?? (req.body === undefined ? 'GET' : 'POST'),
-        headers: { ...(req.body === undefined ? {} : { 'content-type': 'application/json' }), ...req.headers },
-        body: req.body === undefined ? undefined : JSON.stringify(req.body),
-        signal,
-      });
-      if (!res.ok || readBody) return { res, text: await res.text() };
-      return { res };
+      // Whole-body answers go through node:http with keep-alive agents (about a third of fetch's CPU per call);
+      // streams keep fetch's web ReadableStream, which the SSE/NDJSON readers and adapters consume.
+      if (readBody && !options.fetch) return await nodeRequest(req.url, init);
+      const res = await doFetch(req.url, init);
+      if (!res.ok || readBody) return { ok: res.ok, status: res.status, headers: res.headers, res, text: await res.text() };
+      streaming = true; // the caller's signal must still cut the body it is about to read
+      return { ok: true, status: res.status, headers: res.headers, res };
     } catch (e) {
       if (req.signal?.aborted) throw providerError(provider, 'aborted', `request to ${provider} was cancelled`, { cause: e });
-      if (timeout.aborted) throw providerError(provider, 'timeout', `${provider} did not answer within ${options.timeoutMs} ms`, { cause: e });
+      if (timedOut) throw providerError(provider, 'timeout', `${provider} did not answer within ${options.timeoutMs} ms`, { cause: e });
       throw providerError(provider, 'unavailable', `cannot reach ${provider} at ${originOf(req.url)}: ${redact(String((e as Error).cause ?? (e as Error).message), options.secrets)}`, { cause: e });
     } finally {
       clearTimeout(clock);
+      if (!streaming) req.signal?.removeEventListener('abort', forward);
     }
   }
 
-  async function withRetries(req: ProviderRequest, readBody: boolean): Promise<{ res: Response; text?: string }> {
+  async function withRetries(req: ProviderRequest, readBody: boolean): Promise<Attempt> {
     for (let n = 0; ; n++) {
       let err: StrataError;
       try {
         const out = await attempt(req, readBody);
-        if (out.res.ok) return out;
-        err = statusError(provider, out.res, out.text ?? '', options.secrets);
+        if (out.ok) return out;
+        err = statusError(provider, out, out.text ?? '', options.secrets);
       } catch (e) {
         if (!(e instanceof StrataError)) throw e;
         err = e;
@@ -162,12 +177,47 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       }
     },
     async stream(req) {
-      return (await withRetries(req, false)).res;
+      return (await withRetries(req, false)).res!;
     },
   };
 }
 
-function statusError(provider: string, res: Response, body: string, secrets?: readonly string[]): StrataError {
+/** What one HTTP attempt gave: the status and headers, the body text when read, the Response for streams. */
+interface Attempt {
+  ok: boolean;
+  status: number;
+  headers: Headers;
+  text?: string;
+  res?: Response;
+}
+
+const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+
+/** One request over node:http(s) with keep-alive, the body read whole. */
+function nodeRequest(url: string, init: { method: string; headers: Record<string, string>; body: string | undefined; signal: AbortSignal }): Promise<Attempt> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const secure = u.protocol === 'https:';
+    const send = secure ? httpsRequest : httpRequest;
+    const headers = init.body === undefined ? init.headers : { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) };
+    const req = send(u, { method: init.method, headers, agent: secure ? agents.https : agents.http, signal: init.signal }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (c: Buffer) => parts.push(c));
+      res.on('error', reject);
+      res.on('aborted', () => reject(new Error('the connection closed before the answer was complete')));
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+        resolve({ ok: status >= 200 && status < 300, status, headers: h, text: Buffer.concat(parts).toString('utf8') });
+      });
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
+function statusError(provider: string, res: Pick<Attempt, 'status' | 'headers'>, body: string, secrets?: readonly string[]): StrataError {
   const status = res.status;
   const detail = upstreamMessage(body, secrets);
   const retryAfterSeconds = parseRetryAfter(res.headers);
