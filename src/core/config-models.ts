@@ -124,10 +124,23 @@ const gateway = z
   })
   .strict();
 
+/** Cited answers (`POST /v1/answer`, `strata ask`). */
+const answerSection = z
+  .object({
+    /** Gateway alias or registry model used when a request names none; unset → extractive answers (no model). */
+    defaultModel: z.string().regex(NAME, NAME_RULE).optional(),
+    /** Candidate chunks retrieved when a request gives no limit. */
+    defaultLimit: z.number().int().min(1).max(50).default(8),
+    /** Tokens kept for the answer when the registry gives no maxOutputTokens (and the cap otherwise). */
+    maxAnswerTokens: z.number().int().min(16).max(100_000).default(1024),
+  })
+  .strict();
+
 export const modelsSections = {
   providers: z.record(z.string().regex(NAME, NAME_RULE), provider).default({}),
   models: z.record(z.string().regex(NAME, NAME_RULE), model).default({}),
   gateway: gateway.prefault({}),
+  answer: answerSection.prefault({}),
 } satisfies Record<string, z.ZodType>;
 
 type Sections = { [K in keyof typeof modelsSections]: z.infer<(typeof modelsSections)[K]> };
@@ -151,6 +164,10 @@ export function checkModelsConfig(c: Sections, ctx: z.RefinementCtx): void {
     a.fallback.forEach((m, i) => {
       if (!Object.hasOwn(c.models, m)) issue(['gateway', 'aliases', name, 'fallback', i], `unknown model "${m}": define it under models`);
     });
+  }
+  const d = c.answer.defaultModel;
+  if (d !== undefined && !Object.hasOwn(c.models, d) && !Object.hasOwn(c.gateway.aliases, d)) {
+    issue(['answer', 'defaultModel'], `unknown model or alias "${d}": define it under models or gateway.aliases`);
   }
 }
 

@@ -17,8 +17,8 @@ export function registerAsk(program: Command, io: Io): void {
     .description('answer a question from a collection, with checked citations')
     .argument('<question...>', 'the question')
     .requiredOption('--collection <name>', 'collection to answer from')
-    .option('-m, --model <alias>', 'gateway model alias (default: an extractive answer, no model)')
-    .option('-n, --limit <n>', 'chunks retrieved as candidate sources', intArg('--limit', 1, 50), 8)
+    .option('-m, --model <alias>', 'gateway model alias (default: answer.defaultModel, else an extractive answer, no model)')
+    .option('-n, --limit <n>', 'chunks retrieved as candidate sources (default: answer.defaultLimit)', intArg('--limit', 1, 50))
     .option('--max-context-tokens <n>', 'cap on the tokens of sources sent to the model', intArg('--max-context-tokens', 16, 10_000_000))
     .option('--json', 'print the structured answer as JSON')
     .action(async (words: string[], flags, cmd: Command) => {
@@ -26,11 +26,13 @@ export function registerAsk(program: Command, io: Io): void {
         const collection = await requireCollection(ctx, flags.collection);
         const searcher = createSearcher(ctx.store, ctx.config.search.bm25);
         // Audit entries of classification decisions go to the store, as the server's do.
-        const gateway = flags.model ? createGatewayFromConfig(ctx.config, { store: ctx.store, audit: { record: async (e) => void (await ctx.store.appendAudit(e)) } }) : null;
+        const { defaultModel, defaultLimit, maxAnswerTokens } = ctx.config.answer;
+        const model: string | undefined = flags.model ?? defaultModel;
+        const gateway = model ? createGatewayFromConfig(ctx.config, { store: ctx.store, audit: { record: async (e) => void (await ctx.store.appendAudit(e)) } }) : null;
         try {
           const res = await answer(
-            { caller: ctx.caller, collection, question: words.join(' '), model: flags.model, limit: flags.limit, maxContextTokens: flags.maxContextTokens },
-            { searcher, store: ctx.store, gateway },
+            { caller: ctx.caller, collection, question: words.join(' '), model, limit: flags.limit, maxContextTokens: flags.maxContextTokens },
+            { searcher, store: ctx.store, gateway, settings: { defaultModel, defaultLimit, maxAnswerTokens } },
           );
           if (flags.json) return printJson(io, res);
           io.out.write(renderAnswer(res));

@@ -45,6 +45,27 @@ function parseSse(text: string): Sse[] {
 const QUESTION = 'How many vacation days do employees get per year?';
 
 describe('POST /v1/answer', () => {
+  it('uses answer.defaultModel from the config when the request names no model', async () => {
+    const gw = asStrataGateway(fakeGateway([entry('m', [...ALL])], echo));
+    const config = {
+      providers: { p: { kind: 'openai-compatible', baseUrl: 'http://127.0.0.1:9' } },
+      models: { default: { provider: 'p', model: 'x', contextWindow: 8000 } },
+      answer: { defaultModel: 'default' },
+    };
+    const h = await makeServer(config, { gateway: gw });
+    await makeCollection(DOCS, 'internal', h.store, 'default');
+    const alice = await h.key('default', 'reader', 'alice');
+    const body = await (await h.call('POST', '/v1/answer', { key: alice, body: { collection: 'kb', question: QUESTION } })).json();
+    assert.equal(body.mode, 'generative');
+    assert.equal(gw.calls.length, 1);
+    const plain = await makeServer({}, { gateway: gw });
+    await makeCollection(DOCS, 'internal', plain.store, 'default');
+    const bob = await plain.key('default', 'reader', 'bob');
+    assert.equal((await (await plain.call('POST', '/v1/answer', { key: bob, body: { collection: 'kb', question: QUESTION } })).json()).mode, 'extractive');
+    assert.equal(gw.calls.length, 1, 'without a default model nothing is sent to a model');
+    await assert.rejects(makeServer({ ...config, answer: { defaultModel: 'nope' } }), /answer\.defaultModel: unknown model or alias "nope"/);
+  });
+
   it('answers with citations as JSON, only from what the caller may read, and audits the sources', async () => {
     const { h, gw, alice } = await setup();
     const res = await h.call('POST', '/v1/answer', { key: alice, body: { collection: 'kb', question: QUESTION, model: 'default' }, headers: { 'x-request-id': 'ans-1' } });

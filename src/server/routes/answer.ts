@@ -120,6 +120,7 @@ export function answerRoutes(deps: AnswerRouteDeps) {
         searcher: deps.searcher,
         store: deps.store,
         gateway: deps.gateway ?? null,
+        settings: { defaultModel: deps.config.answer.defaultModel, defaultLimit: deps.config.answer.defaultLimit, maxAnswerTokens: deps.config.answer.maxAnswerTokens },
         keyId: c.get('credential').id,
         traceId: c.get('requestId'),
         signal: controller.signal,
