@@ -95,6 +95,35 @@ export interface HttpClient {
 
 export const defaultRetry: RetryPolicy = { maxRetries: 3, baseDelayMs: 250, maxDelayMs: 20_000 };
 
+/** What tests inject into provider adapters (a replay transport, no real waiting for Retry-After); never configured. */
+export interface TransportDeps {
+  fetch?: typeof fetch;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/**
+ * The client of one provider from its configured settings: its timeout and retry count, the adapter family's
+ * backoff bounds, and its API key redacted from every error message.
+ */
+export function providerClient(
+  provider: string,
+  settings: { timeoutMs: number; maxRetries: number; apiKey?: string },
+  deps: TransportDeps,
+  backoff: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
+): HttpClient {
+  return createHttpClient({
+    provider,
+    timeoutMs: settings.timeoutMs,
+    retry: { maxRetries: settings.maxRetries, ...backoff },
+    fetch: deps.fetch,
+    sleep: deps.sleep,
+    secrets: settings.apiKey ? [settings.apiKey] : [],
+  });
+}
+
+/** A base URL without its trailing slashes, ready for `${base}/path`. */
+export const trimSlash = (url: string): string => url.replace(/\/+$/, '');
+
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const doFetch = options.fetch ?? fetch;
   const sleep = options.sleep ?? abortableSleep;

@@ -2,7 +2,7 @@
 // watchdog for streams that go silent, the "stream ended before its terminal event" error, assembly of tool
 // calls streamed in fragments, and the rule that a stream ends with tool calls, then one usage, then one finish.
 import { StrataError } from '../../core/errors.js';
-import { createHttpClient, providerError, redact, type HttpClient, type ProviderErrorKind } from '../http.js';
+import { providerClient, providerError, redact, trimSlash, type HttpClient, type ProviderErrorKind } from '../http.js';
 import type { ChatEvent, ChatResult, FinishReason, ToolCall, Usage } from '../types.js';
 
 export type ChatProviderName =
@@ -51,14 +51,7 @@ export interface ChatAdapterDeps {
 }
 
 export function clientFor(provider: string, config: ChatProviderConfig, deps: ChatAdapterDeps = {}): HttpClient {
-  return createHttpClient({
-    provider,
-    timeoutMs: config.timeoutMs,
-    retry: { maxRetries: config.maxRetries, baseDelayMs: 250, maxDelayMs: 20_000 },
-    fetch: deps.fetch,
-    sleep: deps.sleep,
-    secrets: config.apiKey ? [config.apiKey] : [],
-  });
+  return providerClient(provider, config, deps, { baseDelayMs: 250, maxDelayMs: 20_000 });
 }
 
 export function configError(provider: string, message: string, hint: string): StrataError {
@@ -74,7 +67,7 @@ export function baseUrlOf(config: ChatProviderConfig, fallback?: string): string
   } catch {
     throw configError(config.provider, `${config.provider} baseUrl is not a URL: ${url}`, 'use an absolute http(s) URL');
   }
-  return url.replace(/\/+$/, '');
+  return trimSlash(url);
 }
 
 export function requireKey(config: ChatProviderConfig): string {

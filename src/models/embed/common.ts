@@ -3,7 +3,7 @@
 // length per input. Adapters compose these; none of them inherits from another.
 import { StrataError } from '../../core/errors.js';
 import type { EmbedderConfig } from '../../core/config-semantic.js';
-import { createHttpClient, providerError, type HttpClient } from '../http.js';
+import { providerClient, providerError, trimSlash, type HttpClient } from '../http.js';
 import type { Embedder, EmbedPurpose } from '../types.js';
 
 /** What an adapter knows about one model. */
@@ -72,17 +72,10 @@ export function resolveModel(
 type HttpSettings = { timeoutMs: number; maxRetries: number; apiKey?: string };
 
 export function httpFor(provider: string, cfg: HttpSettings, deps: AdapterDeps): HttpClient {
-  return createHttpClient({
-    provider,
-    timeoutMs: cfg.timeoutMs,
-    retry: { maxRetries: cfg.maxRetries, baseDelayMs: 500, maxDelayMs: 30_000 },
-    fetch: deps.fetch,
-    sleep: deps.sleep,
-    secrets: cfg.apiKey ? [cfg.apiKey] : [],
-  });
+  return providerClient(provider, cfg, deps, { baseDelayMs: 500, maxDelayMs: 30_000 });
 }
 
-export const trimSlash = (url: string): string => url.replace(/\/+$/, '');
+export { trimSlash };
 
 /**
  * Checks a provider's vectors: one per input, each `dimensions` long, every value a finite number.

@@ -1,7 +1,7 @@
 // Shared by the reranker adapters: the HTTP client from the config, and the check that a vendor's ranking
 // names each document at most once, by an index in range, with a finite score.
 import type { RerankerConfig } from '../../core/config-semantic.js';
-import { createHttpClient, providerError, type HttpClient } from '../http.js';
+import { providerClient, providerError, trimSlash, type HttpClient } from '../http.js';
 import type { Reranker, RerankResult } from '../types.js';
 
 export interface RerankDeps {
@@ -13,14 +13,7 @@ export interface RerankDeps {
 export type HostedRerankerConfig = Extract<RerankerConfig, { provider: 'cohere' | 'voyage' | 'jina' }>;
 
 export function rerankHttp(cfg: HostedRerankerConfig, deps: RerankDeps): HttpClient {
-  return createHttpClient({
-    provider: cfg.provider,
-    timeoutMs: cfg.timeoutMs,
-    retry: { maxRetries: cfg.maxRetries, baseDelayMs: 500, maxDelayMs: 30_000 },
-    fetch: deps.fetch,
-    sleep: deps.sleep,
-    secrets: [cfg.apiKey],
-  });
+  return providerClient(cfg.provider, cfg, deps, { baseDelayMs: 500, maxDelayMs: 30_000 });
 }
 
 /** Validates and sorts a vendor's results (`[{ index, relevance_score }]`): indices in range, no repeats, finite scores. */
@@ -44,4 +37,4 @@ export function checkRanking(provider: string, raw: unknown, documents: number, 
 
 export type RerankerAdapter = Reranker;
 
-export const trimSlash = (url: string): string => url.replace(/\/+$/, '');
+export { trimSlash };
