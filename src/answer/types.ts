@@ -17,8 +17,8 @@ export interface AnswerRequest {
   maxContextTokens?: number;
 }
 
-/** One numbered source: a chunk the caller may read, as it was given to the model (or used extractively). */
-export interface AnswerSource {
+/** A numbered chunk and where it comes from: what sources and citations both carry. */
+export interface SourceRef {
   /** The `[n]` the prompt and the answer use for it. */
   marker: number;
   chunkId: string;
@@ -27,6 +27,10 @@ export interface AnswerSource {
   title: string | undefined;
   path: string | undefined;
   location: ChunkLocation;
+}
+
+/** One numbered source: a chunk the caller may read, as it was given to the model (or used extractively). */
+export interface AnswerSource extends SourceRef {
   /** Retrieval score and rank (1 = best). */
   score: number;
   rank: number;
@@ -34,14 +38,7 @@ export interface AnswerSource {
   truncated: boolean;
 }
 
-export interface Citation {
-  marker: number;
-  chunkId: string;
-  documentId: string;
-  sourceId: string;
-  title: string | undefined;
-  path: string | undefined;
-  location: ChunkLocation;
+export interface Citation extends SourceRef {
   /** The span of the cited chunk that best supports the sentences citing it, verbatim. */
   quote: string;
   /** Weighted share of the citing sentence's content words found in `quote` (0–1); see citations.ts. */

@@ -9,7 +9,11 @@ import { reportTable, type RunReport } from '../../eval/report.js';
 import { createEvalService, readBaselineFile, readSpecFile } from '../../eval/service.js';
 import type { DatasetWarning } from '../../eval/dataset.js';
 import { printJson, printTable, progressBar, type Io } from '../output.js';
+import type { CliContext } from '../context.js';
 import { intArg, withContext } from './shared.js';
+
+/** The evaluation service of the context's workspace. */
+const evalOf = (ctx: CliContext) => createEvalService({ config: ctx.config, store: ctx.store, workspaceId: ctx.workspace.id });
 
 const CLASSIFICATIONS = ['public', 'internal', 'confidential', 'restricted'] as const;
 const classificationArg = (v: string) => {
@@ -56,7 +60,7 @@ export function registerEval(program: Command, io: Io): void {
     .option('--json', 'print JSON')
     .action(async (name: string, path: string, flags, cmd: Command) =>
       withContext(cmd, async (ctx) => {
-        const svc = createEvalService({ config: ctx.config, store: ctx.store, workspaceId: ctx.workspace.id });
+        const svc = evalOf(ctx);
         const { manifest, warnings } = await svc.importDataset({ name, from: path, corpus: flags.corpus, collection: flags.collection, classification: flags.classification, split: flags.split, strict: flags.strict, overwrite: flags.overwrite });
         if (flags.json) return printJson(io, manifest);
         printWarnings(io, warnings);
@@ -77,7 +81,7 @@ export function registerEval(program: Command, io: Io): void {
     .option('--json', 'print JSON')
     .action(async (name: string, flags, cmd: Command) =>
       withContext(cmd, async (ctx) => {
-        const svc = createEvalService({ config: ctx.config, store: ctx.store, workspaceId: ctx.workspace.id });
+        const svc = evalOf(ctx);
         const res = await svc.generateDataset({ name, collection: flags.collection, model: flags.model, count: flags.count, perDocument: flags.perDoc, seed: flags.seed, strict: flags.strict, overwrite: flags.overwrite });
         if (flags.json) return printJson(io, res);
         printWarnings(io, res.warnings);
@@ -95,7 +99,7 @@ export function registerEval(program: Command, io: Io): void {
     .option('--json', 'print JSON')
     .action(async (name: string, flags, cmd: Command) =>
       withContext(cmd, async (ctx) => {
-        const svc = createEvalService({ config: ctx.config, store: ctx.store, workspaceId: ctx.workspace.id });
+        const svc = evalOf(ctx);
         const res = await svc.captureDataset({ name, collection: flags.collection, since: flags.since, strict: flags.strict, overwrite: flags.overwrite });
         if (flags.json) return printJson(io, res);
         printWarnings(io, res.warnings);
@@ -108,7 +112,7 @@ export function registerEval(program: Command, io: Io): void {
     .option('--json', 'print JSON')
     .action(async (flags, cmd: Command) =>
       withContext(cmd, async (ctx) => {
-        const list = createEvalService({ config: ctx.config, store: ctx.store, workspaceId: ctx.workspace.id }).datasets.list();
+        const list = evalOf(ctx).datasets.list();
         if (flags.json) return printJson(io, list);
         printTable(io, ['NAME', 'SOURCE', 'QUESTIONS', 'RELEVANT', 'REFERENCE', 'DOCUMENTS', 'WARNINGS'], list.map((d) => [d.name, d.source.kind, d.questions, d.withRelevant, d.withReference, d.collection ? `collection ${d.collection}` : d.corpus, d.warnings.reduce((n, w) => n + w.count, 0)]));
       }),
@@ -121,7 +125,7 @@ export function registerEval(program: Command, io: Io): void {
     .option('--json', 'print JSON')
     .action(async (name: string, flags, cmd: Command) =>
       withContext(cmd, async (ctx) => {
-        const { manifest, questions } = createEvalService({ config: ctx.config, store: ctx.store, workspaceId: ctx.workspace.id }).datasets.get(name);
+        const { manifest, questions } = evalOf(ctx).datasets.get(name);
         if (flags.json) return printJson(io, { manifest, questions: questions.slice(0, flags.limit) });
         printJson(io, manifest);
         printTable(io, ['ID', 'QUESTION', 'RELEVANT', 'REFERENCE'], questions.slice(0, flags.limit).map((q) => [q.id, q.question, Object.keys(q.relevant ?? {}).join(' '), q.reference ?? '']));
@@ -144,7 +148,7 @@ export function registerEval(program: Command, io: Io): void {
       const spec = readSpecFile(specPath);
       const baseline = flags.baseline ? readBaselineFile(flags.baseline) : undefined;
       await withContext(cmd, async (ctx) => {
-        const svc = createEvalService({ config: ctx.config, store: ctx.store, workspaceId: ctx.workspace.id });
+        const svc = evalOf(ctx);
         const bar = await progressBar(io, 'eval');
         const out = await svc
           .run({
@@ -179,7 +183,7 @@ export function registerEval(program: Command, io: Io): void {
     .option('--json', 'print JSON')
     .action(async (flags, cmd: Command) =>
       withContext(cmd, async (ctx) => {
-        const list = createEvalService({ config: ctx.config, store: ctx.store, workspaceId: ctx.workspace.id }).runs.list();
+        const list = evalOf(ctx).runs.list();
         if (flags.json) return printJson(io, list.map(({ spec, configurations, ...r }) => ({ ...r, spec: spec.name, configurations: configurations.length })));
         printTable(io, ['RUN', 'SPEC', 'DATASET', 'STATUS', 'CONFIGS', 'STARTED'], list.map((r) => [r.id, r.spec.name, r.dataset.name, r.status, r.configurations.length, r.startedAt]));
       }),
@@ -192,7 +196,7 @@ export function registerEval(program: Command, io: Io): void {
     .option('--html <file>', 'write the self-contained HTML report to this file')
     .action(async (id: string, flags, cmd: Command) =>
       withContext(cmd, async (ctx) => {
-        const svc = createEvalService({ config: ctx.config, store: ctx.store, workspaceId: ctx.workspace.id });
+        const svc = evalOf(ctx);
         const report = svc.report(id);
         if (flags.html) writeFileSync(flags.html, svc.html(id));
         if (flags.json) return printJson(io, report);

@@ -17,33 +17,20 @@ import type { AppEnv, RouteDeps } from '../types.js';
 import { collectionOf } from './shared.js';
 
 const Location = z.record(z.string(), z.unknown()).openapi({ description: 'headings (outermost first), pageStart/pageEnd, sheet' });
-const Source = z
-  .object({
-    marker: z.number().int(),
-    chunkId: z.string(),
-    documentId: z.string(),
-    sourceId: z.string(),
-    title: z.string().optional(),
-    path: z.string().optional(),
-    location: Location,
-    score: z.number(),
-    rank: z.number().int(),
-    truncated: z.boolean(),
-  })
-  .openapi('AnswerSource');
-const Citation = z
-  .object({
-    marker: z.number().int(),
-    chunkId: z.string(),
-    documentId: z.string(),
-    sourceId: z.string(),
-    title: z.string().optional(),
-    path: z.string().optional(),
-    location: Location,
-    quote: z.string().openapi({ description: 'verbatim span of the chunk that best supports the sentences citing it' }),
-    support: z.number(),
-  })
-  .openapi('Citation');
+const SourceRef = z.object({
+  marker: z.number().int(),
+  chunkId: z.string(),
+  documentId: z.string(),
+  sourceId: z.string(),
+  title: z.string().optional(),
+  path: z.string().optional(),
+  location: Location,
+});
+const Source = SourceRef.extend({ score: z.number(), rank: z.number().int(), truncated: z.boolean() }).openapi('AnswerSource');
+const Citation = SourceRef.extend({
+  quote: z.string().openapi({ description: 'verbatim span of the chunk that best supports the sentences citing it' }),
+  support: z.number(),
+}).openapi('Citation');
 const Sentence = z
   .object({
     text: z.string(),
