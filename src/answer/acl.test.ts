@@ -11,12 +11,9 @@ import { createSearcher, type Searcher } from '../search/service.js';
 import { entry, fakeGateway, makeCollection, promptSources, type Fixture, type FixtureDoc } from './answer.testkit.js';
 import { answer } from './service.js';
 import type { AnswerResult } from './types.js';
-import { seededRandom } from '../core/random.js';
+import { seededDraws } from '../core/random.js';
 
-function rng(seed: number) {
-  const next = seededRandom(seed);
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]! };
-}
+const rng = seededDraws;
 
 const WORDS = 'budget audit invoice salary roadmap server deploy travel laptop contract merger pricing hiring benefit outage backup vendor privacy incident forecast'.split(' ');
 const USERS = { ana: ['fin'], ben: ['eng'], cy: ['fin', 'legal'], dee: [] as string[], eve: ['eng', 'legal'] };

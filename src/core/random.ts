@@ -10,3 +10,11 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** `seededRandom` with the draws randomized tests and samplers need: an integer below n, an element of a list. */
+export function seededDraws(seed: number) {
+  const next = seededRandom(seed);
+  const int = (n: number) => Math.floor(next() * n);
+  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
+  return { next, int, pick };
+}

@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { operatorCaller } from '../core/access.js';
-import type { StrataConfig } from '../core/config.js';
 import type { AccessPolicy, Caller, Collection } from '../core/types.js';
 import sqliteStore from '../store/drivers/sqlite.js';
 import type { DocumentInput, Store } from '../store/types.js';
@@ -18,40 +17,19 @@ import { createSearcher, indexTextWith, type SearchHit, type SearchRequest, type
 import { fakeEmbedder } from './vector-fakes.testkit.js';
 import { createVectorSearcher } from './vector-search.js';
 import { createIndexBuilder } from './versions.js';
-import { seededRandom } from '../core/random.js';
+import { seededDraws } from '../core/random.js';
+import { referenceCanRead, referencePrincipals, type Dir } from './acl-reference.testkit.js';
 
 const SEED = 977;
 const N_DOCS = 240;
 const N_USERS = 20;
 const N_QUERIES = 400;
 
-function rng(seed: number) {
-  const next = seededRandom(seed);
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
-  return { next, int, pick };
-}
+const rng = seededDraws;
 
 const WORDS = ('budget audit invoice salary roadmap server deploy travel laptop contract merger pricing hiring ' +
   'benefit outage backup vendor privacy incident forecast payroll quarter revenue pipeline license patent').split(' ');
 const DEPTS = ['eng', 'hr', 'fin', 'legal'];
-
-type Dir = StrataConfig['directory'];
-function referencePrincipals(user: string, dir: Dir): Set<string> {
-  const groups = new Set(dir.users[user]?.groups ?? []);
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const g of [...groups]) {
-      for (const p of dir.groups[g]?.groups ?? []) {
-        if (groups.has(p)) continue;
-        groups.add(p);
-        changed = true;
-      }
-    }
-  }
-  return new Set([`user:${user}`, '*', ...[...groups].map((g) => `group:${g}`)]);
-}
-const referenceCanRead = (policy: AccessPolicy | null, principals: Set<string>) => policy === null || policy.readers.some((r) => principals.has(r));
 
 describe('permission-aware vector and hybrid retrieval: seeded leak test', () => {
   const r = rng(SEED);

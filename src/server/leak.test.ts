@@ -5,16 +5,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { operatorCaller } from '../core/access.js';
 import { makeServer } from './server.testkit.js';
-import { seededRandom } from '../core/random.js';
-
-const rng = seededRandom;
+import { seededDraws } from '../core/random.js';
 
 const WORDS = ['budget', 'merger', 'salary', 'roadmap', 'incident', 'patent', 'audit', 'vendor', 'hiring', 'pricing', 'outage', 'lawsuit'];
 
 describe('HTTP leak test', () => {
   it('never returns what a caller may not read, and still finds what it may', { timeout: 120_000 }, async () => {
-    const random = rng(424242);
-    const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+    const { next: random, pick } = seededDraws(424242);
     const srv = await makeServer({ server: { rateLimit: { perSecond: 100000, burst: 100000 } } });
     const admin = await srv.key('default', 'admin', 'root');
     assert.equal((await srv.call('POST', '/v1/collections', { key: admin, body: { name: 'kb' } })).status, 201);
