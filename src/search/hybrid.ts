@@ -30,9 +30,10 @@ export const DEFAULT_FUSION: FusionSettings = { method: 'rrf', rrfK: 60, vectorW
  * much a model's similarities deserve to move a lexical ranking. The offline static word vectors are general
  * domain and weak (SciFact nDCG@10 alone 0.18; RRF with BM25 0.38 against BM25's 0.69), so hybrid search gives
  * them a tenth of the say in a score-weighted fusion, where they tie BM25 (0.6906) instead of dragging it down
- * (docs/BENCHMARKS.md). Models not listed get RRF.
+ * (docs/BENCHMARKS.md). Models not listed get RRF. A prior shapes how the lists are fused, never how deep they
+ * are, so the depth is known before the vector search tells which embedder answered.
  */
-export const FUSION_PRIORS: Readonly<Record<string, Partial<FusionSettings>>> = {
+export const FUSION_PRIORS: Readonly<Record<string, Partial<Pick<FusionSettings, 'method' | 'rrfK' | 'vectorWeight' | 'normalization'>>>> = {
   'static:wink-sg-100d@100': { method: 'weighted', vectorWeight: 0.1, normalization: 'minmax' },
 };
 
@@ -99,14 +100,16 @@ export function createHybridRanker(options: HybridRankerOptions): HybridRanker {
     defaultMode: options.defaultMode ?? 'lexical',
     async rank(input, req) {
       const mode = req.mode ?? options.defaultMode ?? 'lexical';
-      const embedderId = mode === 'hybrid' ? (await options.vectors.activeVersion(input.collection))?.embedderId : undefined;
-      const fusion = effectiveFusion(embedderId, options.fusion, req.fusion);
       const { want, collapse, table } = input;
       // Depth of each list: the page, or more when fusion, reranking or MMR need a pool to choose from.
       const pooled = mode === 'hybrid' || req.rerank !== undefined || req.mmr !== undefined;
-      const depth = pooled ? Math.max(want, fusion.candidates, req.rerank?.topN ?? 0) : want;
-      const vector = async (n: number) =>
-        options.vectors.search({ collection: input.collection, table, query: input.query, k: n, accept: input.accept, embedder: req.embedder });
+      const depth = pooled ? Math.max(want, effectiveFusion(undefined, options.fusion, req.fusion).candidates, req.rerank?.topN ?? 0) : want;
+      let embedderId: string | undefined;
+      const vector = async (n: number) => {
+        const found = await options.vectors.search({ collection: input.collection, table, query: input.query, k: n, accept: input.accept, embedder: req.embedder });
+        embedderId = found.embedderId;
+        return found.hits;
+      };
       const lexical = async (n: number) => input.lexical(n);
 
       let ranked: Candidate[];
@@ -114,6 +117,8 @@ export function createHybridRanker(options: HybridRankerOptions): HybridRanker {
       else if (mode === 'vector') ranked = await collapsed(vector, depth, collapse, table);
       else {
         const lists = [await collapsed(lexical, depth, collapse, table), await collapsed(vector, depth, collapse, table)];
+        // The fusion the answering embedder calls for (its prior), under the configuration's and the request's.
+        const fusion = effectiveFusion(embedderId, options.fusion, req.fusion);
         ranked = fuseLists(lists, collapse, table, {
           method: fusion.method,
           rrfK: fusion.rrfK,

@@ -37,12 +37,10 @@ export interface VectorQuery {
 }
 
 export interface VectorSearcher {
-  /** Chunks by descending cosine similarity, as table positions. */
-  search(q: VectorQuery): Promise<Candidate[]>;
+  /** Chunks by descending cosine similarity, as table positions, with the id of the embedder whose index answered. */
+  search(q: VectorQuery): Promise<{ hits: Candidate[]; embedderId: string }>;
   /** The stored vector of a table position, when the active version has one (MMR). */
   vectorsFor(collection: Collection, table: ChunkTable): Promise<(key: number) => Float32Array | undefined>;
-  /** The active version a collection's vector searches use, or null. */
-  activeVersion(collection: Collection): Promise<IndexVersion | null>;
 }
 
 export interface VectorSearchOptions {
@@ -156,7 +154,6 @@ export function createVectorSearcher(store: VectorStore, options: VectorSearchOp
   }
 
   return {
-    activeVersion: (collection) => store.activeIndexVersion(collection.id),
     async search(q) {
       const state = await stateFor(q.collection);
       const query = await embedQuery(state, q.query, q.embedder);
@@ -169,7 +166,7 @@ export function createVectorSearcher(store: VectorStore, options: VectorSearchOp
           return key >= 0 && (accept === undefined || accept(key));
         },
       });
-      return hits.map((h) => ({ key: positionOf(seqs, h.label), score: h.score }));
+      return { hits: hits.map((h) => ({ key: positionOf(seqs, h.label), score: h.score })), embedderId: state.version.embedderId };
     },
     async vectorsFor(collection, table) {
       // Straight from the ANN index (normalised copies), instead of reading every vector of the version again.
