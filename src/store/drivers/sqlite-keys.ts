@@ -1,9 +1,12 @@
 // SQLite implementation of the server's part of the storage contract (see ../keys.ts): API keys, folder
-// sources and search feedback. Key lookups run on every HTTP request, so statements are prepared once.
+// sources and search feedback. Key lookups run on every HTTP request: statements are prepared once and found
+// keys are cached in memory, validated by the `keys` change stamp (./sqlite-stamps.ts), so a key revoked by any
+// process is refused by every process from its next request.
 import type BetterSqlite3 from 'better-sqlite3';
 import { newId } from '../../core/ids.js';
 import type { Role } from '../../core/types.js';
 import type { ApiKey, Feedback, FolderSource, KeyStore } from '../keys.js';
+import { type ChangeStamps, stampedCache } from './sqlite-stamps.js';
 
 /** Schema of the server tables (migration 4 of the SQLite store). */
 export const KEYS_DDL = `
@@ -82,7 +85,7 @@ const toFeedback = (r: Row): Feedback => ({
   createdAt: r.created_at as string,
 });
 
-export function sqliteKeys(db: BetterSqlite3.Database, now: () => string): KeyStore {
+export function sqliteKeys(db: BetterSqlite3.Database, now: () => string, stamps: ChangeStamps): KeyStore {
   // The store calls this factory after migrating, so the tables exist and statements can be prepared now.
   const q = {
     insertKey: db.prepare(
@@ -96,6 +99,7 @@ export function sqliteKeys(db: BetterSqlite3.Database, now: () => string): KeySt
     revoke: db.prepare('UPDATE api_keys SET revoked_at = ? WHERE workspace_id = ? AND id = ? AND revoked_at IS NULL'),
     touch: db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?'),
   };
+  const byHash = stampedCache<ApiKey>(stamps, 'keys');
 
   return {
     async createApiKey(input) {
@@ -114,18 +118,25 @@ export function sqliteKeys(db: BetterSqlite3.Database, now: () => string): KeySt
       return toKey(q.keyById.get(id) as Row);
     },
     async findApiKeyByHash(hash) {
-      const r = q.keyByHash.get(hash) as Row | undefined;
-      return r ? toKey(r) : null;
+      return byHash.get(hash, () => {
+        const r = q.keyByHash.get(hash) as Row | undefined;
+        return r ? toKey(r) : null;
+      });
     },
     async listApiKeys(workspaceId) {
       const rows = (workspaceId === undefined ? q.allKeys.all() : q.keysOf.all(workspaceId)) as Row[];
       return rows.map(toKey);
     },
     async revokeApiKey(workspaceId, id) {
-      return q.revoke.run(now(), workspaceId, id).changes > 0;
+      const revoked = q.revoke.run(now(), workspaceId, id).changes > 0;
+      if (revoked) stamps.bump('keys');
+      return revoked;
     },
     async touchApiKey(id, at) {
-      q.touch.run(at ?? now(), id);
+      const lastUsedAt = at ?? now();
+      q.touch.run(lastUsedAt, id);
+      // Last use is informational: other processes may keep their cached time (they touch on their own schedule).
+      byHash.updateWhere((k) => k.id === id, (k) => ({ ...k, lastUsedAt }));
     },
 
     async createSource(input) {

@@ -51,7 +51,13 @@ function checkPrincipal(p: PrincipalInput): void {
 }
 
 /** `appendAudit` writes audit entries inside the caller's open transaction (the audit part of the driver). */
-export function sqlitePolicy(db: BetterSqlite3.Database, now: () => string, appendAudit: (entries: AuditInput[]) => void): PolicyStore {
+export function sqlitePolicy(
+  db: BetterSqlite3.Database,
+  now: () => string,
+  appendAudit: (entries: AuditInput[]) => void,
+  /** Called after a commit that changed a collection row (its policy generation). */
+  collectionsChanged: () => void,
+): PolicyStore {
   const q = {
     upsert: db.prepare(
       `INSERT INTO principals (workspace_id, kind, id, groups, display_name, source, created_at, updated_at)
@@ -125,7 +131,9 @@ export function sqlitePolicy(db: BetterSqlite3.Database, now: () => string, appe
     },
     async setAccessPolicy(collectionId, documentIdOrSourceId, policy, audit = []) {
       validateAccessPolicy(policy, C);
-      return setPolicyTx.immediate(collectionId, documentIdOrSourceId, policy, audit);
+      const changed = setPolicyTx.immediate(collectionId, documentIdOrSourceId, policy, audit);
+      collectionsChanged();
+      return changed;
     },
     async policies(collectionId) {
       const out = new Map<string, AccessPolicy | null>();

@@ -77,4 +77,43 @@ describe('sqlite driver specifics', () => {
     writeFileSync(file, 'x');
     await assert.rejects(sqliteStore({ dataDir: file }), /cannot open the store/);
   });
+
+  it('serves cached keys and collections only while no process has changed them', async () => {
+    // Two stores on one file stand for two server workers (or a server and a CLI ingest).
+    const dir = tempDir();
+    const a = await sqliteStore({ dataDir: dir });
+    const b = await sqliteStore({ dataDir: dir });
+    const ws = await a.ensureWorkspace('w');
+    const settings = { chunking: { maxTokens: 512, overlapTokens: 64, tokenizer: 'cl100k_base' }, analyzer: { name: 'english' } } as const;
+    const col = await a.createCollection({ workspaceId: ws.id, name: 'docs', settings });
+    const key = await a.createApiKey({ workspaceId: ws.id, name: 'k', role: 'reader', subject: 'u', prefix: 'p', hash: 'h'.repeat(64) });
+
+    // Cached in b, then revoked through a: b refuses it on its very next lookup.
+    assert.equal((await b.findApiKeyByHash('h'.repeat(64)))?.revokedAt, null);
+    assert.equal((await b.findApiKeyByHash('h'.repeat(64)))?.revokedAt, null);
+    assert.equal(await a.revokeApiKey(ws.id, key.id), true);
+    assert.ok((await b.findApiKeyByHash('h'.repeat(64)))?.revokedAt);
+
+    // Content and policy changes move the generations b reports.
+    const before = (await b.getCollection(ws.id, 'docs'))!;
+    const text = 'alpha beta';
+    const chunk = { ordinal: 0, text, tokenCount: 2, location: {}, terms: text, termCount: 2 };
+    await a.write({ collectionId: col.id, upserts: [{ sourceId: 'a.txt', sourcePath: 'a.txt', contentHash: 'h1', metadata: {}, accessPolicy: null, classification: null, chunks: [chunk] }] });
+    const written = (await b.getCollection(ws.id, 'docs'))!;
+    assert.equal(written.generation, before.generation + 1);
+    await a.setAccessPolicy(col.id, 'a.txt', { readers: ['user:u'] });
+    assert.equal((await b.getCollection(ws.id, 'docs'))!.policyGeneration, written.policyGeneration + 1);
+    // Rows are shared between callers, so they cannot be changed by one of them.
+    assert.throws(() => {
+      (written.settings as { analyzer: { name: string } }).analyzer.name = 'none';
+    }, TypeError);
+
+    // Deleted and re-created under the same name: b sees the new collection.
+    await a.deleteCollection(col.id);
+    assert.equal(await b.getCollection(ws.id, 'docs'), null);
+    const again = await a.createCollection({ workspaceId: ws.id, name: 'docs', settings });
+    assert.equal((await b.getCollection(ws.id, 'docs'))?.id, again.id);
+    await a.close();
+    await b.close();
+  });
 });

@@ -12,6 +12,7 @@ import { sqliteAudit } from './sqlite-audit.js';
 import { sqlitePolicy } from './sqlite-policy.js';
 import { sqliteUsage } from './sqlite-usage.js';
 import { sqliteKeys } from './sqlite-keys.js';
+import { openChangeStamps, stampedCache } from './sqlite-stamps.js';
 import { DEFAULT_EMBEDDING_CACHE_MAX_BYTES, sqliteVectors } from './sqlite-vectors.js';
 
 export interface SqliteStoreOptions {
@@ -30,6 +31,9 @@ export default async function sqliteStore(options: SqliteStoreOptions): Promise<
   const now = () => (options.now ? options.now() : new Date()).toISOString();
   const file = options.dataDir === ':memory:' ? ':memory:' : join(options.dataDir, 'strata.db');
   const db = await open(file, options.dataDir);
+  // Collections and API keys are read on every request; they are cached under change stamps (./sqlite-stamps.ts).
+  // Every write below that changes a collection row bumps its stamp after the commit.
+  const stamps = openChangeStamps(file);
 
   const toWorkspace = (r: Row): Workspace => ({ id: r.id as string, name: r.name as string, createdAt: r.created_at as string });
   const toCollection = (r: Row): Collection => ({
@@ -116,6 +120,8 @@ export default async function sqliteStore(options: SqliteStoreOptions): Promise<
   };
 
   const audit = sqliteAudit(db, now);
+  const collectionsByName = stampedCache<Collection>(stamps, 'collections');
+  const collectionsChanged = () => stamps.bump('collections');
 
   // One running job per collection and kind, across processes (several server workers, a CLI ingest beside
   // the server): checked and claimed in one IMMEDIATE transaction. A job left `running` by a dead process
@@ -217,8 +223,8 @@ export default async function sqliteStore(options: SqliteStoreOptions): Promise<
 
   const store: Store = {
     ...audit.methods,
-    ...sqlitePolicy(db, now, (entries) => audit.appendInTx(entries)),
-    ...sqliteKeys(db, now),
+    ...sqlitePolicy(db, now, (entries) => audit.appendInTx(entries), collectionsChanged),
+    ...sqliteKeys(db, now, stamps),
     ...sqliteUsage(db),
     ...sqliteVectors(db, now, { embeddingCacheMaxBytes: options.embeddingCacheMaxBytes ?? DEFAULT_EMBEDDING_CACHE_MAX_BYTES }),
     driver: 'sqlite',
@@ -248,14 +254,15 @@ export default async function sqliteStore(options: SqliteStoreOptions): Promise<
         }
         throw cause;
       }
+      collectionsChanged();
       return toCollection(db.prepare('SELECT * FROM collections WHERE id = ?').get(id) as Row);
     },
     async getCollection(workspaceId, name) {
-      // Prepared once: every search and API request reads its collection, and preparing costs more than the lookup.
-      const r = q.collectionByName.get(workspaceId, name) as
-        | Row
-        | undefined;
-      return r ? toCollection(r) : null;
+      // Every search and API request reads its collection: prepared once, cached under the collections stamp.
+      return collectionsByName.get(`${workspaceId}\n${name}`, () => {
+        const r = q.collectionByName.get(workspaceId, name) as Row | undefined;
+        return r ? toCollection(r) : null;
+      });
     },
     async listCollections(workspaceId) {
       const rows = db
@@ -272,10 +279,13 @@ export default async function sqliteStore(options: SqliteStoreOptions): Promise<
         db.prepare('DELETE FROM chunks WHERE collection_id = ?').run(collectionId);
         db.prepare('DELETE FROM collections WHERE id = ?').run(collectionId);
       })();
+      collectionsChanged();
     },
 
     async write(batch) {
-      return writeTx.immediate(batch);
+      const result = writeTx.immediate(batch);
+      if (result.inserted + result.replaced + result.deleted > 0) collectionsChanged(); // the generation moved
+      return result;
     },
     async getDocument(collectionId, idOrSourceId) {
       const r = db
@@ -401,6 +411,7 @@ export default async function sqliteStore(options: SqliteStoreOptions): Promise<
           // another process may hold the database; the checkpoint then happens later
         }
         db.close();
+        stamps.close();
       }
     },
   };
