@@ -130,10 +130,28 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const { provider } = options;
 
   async function attempt(req: ProviderRequest, readBody: boolean): Promise<Attempt> {
+    const method = req.method ?? (req.body === undefined ? 'GET' : 'POST');
+    const headers = { ...(req.body === undefined ? {} : { 'content-type': 'application/json' }), ...req.headers };
+    const body = req.body === undefined ? undefined : JSON.stringify(req.body);
+    const failed = (e: unknown, timedOut: boolean): StrataError => {
+      if (req.signal?.aborted) return providerError(provider, 'aborted', `request to ${provider} was cancelled`, { cause: e });
+      if (timedOut) return providerError(provider, 'timeout', `${provider} did not answer within ${options.timeoutMs} ms`, { cause: e });
+      return providerError(provider, 'unavailable', `cannot reach ${provider} at ${originOf(req.url)}: ${redact(String((e as Error).cause ?? (e as Error).message), options.secrets)}`, { cause: e });
+    };
+    // Whole-body answers go through node:http with keep-alive agents (about a third of fetch's CPU per call),
+    // cancelled and timed out by destroying the request — no AbortController, which Node builds at a cost on a
+    // gateway's hot path. Streams keep fetch's web ReadableStream, which the SSE/NDJSON readers consume.
+    if (readBody && !options.fetch) {
+      try {
+        return await nodeRequest(req.url, { method, headers, body, signal: req.signal, timeoutMs: options.timeoutMs });
+      } catch (e) {
+        throw failed(e, e instanceof TimeoutError);
+      }
+    }
     // A clearable timer rather than AbortSignal.timeout: for streams the limit covers the wait for the headers
     // only; once `attempt` returns, a long generation must not be cut at timeoutMs (readers watch idle gaps).
-    // One controller per attempt, with the caller's signal forwarded by a listener: AbortSignal.any and
-    // AbortSignal.timeout each build another transferable signal, a measurable cost on a gateway's hot path.
+    // One controller per attempt, with the caller's signal forwarded by a listener (AbortSignal.any and
+    // AbortSignal.timeout each build another transferable signal).
     const ctl = new AbortController();
     let timedOut = false;
     let streaming = false;
@@ -144,24 +162,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const forward = () => ctl.abort(req.signal!.reason);
     if (req.signal?.aborted) forward();
     else req.signal?.addEventListener('abort', forward, { once: true });
-    const init = {
-      method: req.method ?? (req.body === undefined ? 'GET' : 'POST'),
-      headers: { ...(req.body === undefined ? {} : { 'content-type': 'application/json' }), ...req.headers },
-      body: req.body === undefined ? undefined : JSON.stringify(req.body),
-      signal: ctl.signal,
-    };
     try {
-      // Whole-body answers go through node:http with keep-alive agents (about a third of fetch's CPU per call);
-      // streams keep fetch's web ReadableStream, which the SSE/NDJSON readers and adapters consume.
-      if (readBody && !options.fetch) return await nodeRequest(req.url, init);
-      const res = await doFetch(req.url, init);
+      const res = await doFetch(req.url, { method, headers, body, signal: ctl.signal });
       if (!res.ok || readBody) return { ok: res.ok, status: res.status, headers: res.headers, res, text: await res.text() };
       streaming = true; // the caller's signal must still cut the body it is about to read
       return { ok: true, status: res.status, headers: res.headers, res };
     } catch (e) {
-      if (req.signal?.aborted) throw providerError(provider, 'aborted', `request to ${provider} was cancelled`, { cause: e });
-      if (timedOut) throw providerError(provider, 'timeout', `${provider} did not answer within ${options.timeoutMs} ms`, { cause: e });
-      throw providerError(provider, 'unavailable', `cannot reach ${provider} at ${originOf(req.url)}: ${redact(String((e as Error).cause ?? (e as Error).message), options.secrets)}`, { cause: e });
+      throw failed(e, timedOut);
     } finally {
       clearTimeout(clock);
       if (!streaming) req.signal?.removeEventListener('abort', forward);
@@ -215,33 +222,56 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 interface Attempt {
   ok: boolean;
   status: number;
-  headers: Headers;
+  /** Only failures read headers (Retry-After), so node:http answers expose a lookup rather than a built Headers. */
+  headers: HeaderLookup;
   text?: string;
   res?: Response;
 }
 
+type HeaderLookup = Pick<Headers, 'get'>;
+
+class TimeoutError extends Error {
+  override name = 'TimeoutError';
+}
+
 const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
-/** One request over node:http(s) with keep-alive, the body read whole. */
-function nodeRequest(url: string, init: { method: string; headers: Record<string, string>; body: string | undefined; signal: AbortSignal }): Promise<Attempt> {
+/** One request over node:http(s) with keep-alive, the body read whole; destroyed on timeout or when `signal` aborts. */
+function nodeRequest(
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string | undefined; signal: AbortSignal | undefined; timeoutMs: number },
+): Promise<Attempt> {
   return new Promise((resolve, reject) => {
+    const { signal } = init;
+    if (signal?.aborted) return reject(signal.reason);
     const u = new URL(url);
     const secure = u.protocol === 'https:';
     const send = secure ? httpsRequest : httpRequest;
     const headers = init.body === undefined ? init.headers : { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) };
-    const req = send(u, { method: init.method, headers, agent: secure ? agents.https : agents.http, signal: init.signal }, (res) => {
+    const settle = (fn: () => void) => {
+      clearTimeout(clock);
+      signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const fail = (e: unknown) => settle(() => reject(e));
+    const req = send(u, { method: init.method, headers, agent: secure ? agents.https : agents.http }, (res) => {
       const parts: Buffer[] = [];
       res.on('data', (c: Buffer) => parts.push(c));
-      res.on('error', reject);
-      res.on('aborted', () => reject(new Error('the connection closed before the answer was complete')));
+      res.on('error', fail);
+      res.on('aborted', () => fail(new Error('the connection closed before the answer was complete')));
       res.on('end', () => {
         const status = res.statusCode ?? 0;
-        const h = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
-        resolve({ ok: status >= 200 && status < 300, status, headers: h, text: Buffer.concat(parts).toString('utf8') });
+        const get = (name: string) => {
+          const v = res.headers[name.toLowerCase()];
+          return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+        };
+        settle(() => resolve({ ok: status >= 200 && status < 300, status, headers: { get }, text: Buffer.concat(parts).toString('utf8') }));
       });
     });
-    req.on('error', reject);
+    const onAbort = () => req.destroy(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const clock = setTimeout(() => req.destroy(new TimeoutError(`no answer within ${init.timeoutMs} ms`)), init.timeoutMs);
+    req.on('error', fail);
     req.end(init.body);
   });
 }
@@ -263,7 +293,7 @@ function statusError(provider: string, res: Pick<Attempt, 'status' | 'headers'>,
 }
 
 /** Seconds to wait from `retry-after-ms`, `Retry-After` (seconds or HTTP date); undefined when absent or unreadable. */
-export function parseRetryAfter(headers: Headers, now = Date.now()): number | undefined {
+export function parseRetryAfter(headers: HeaderLookup, now = Date.now()): number | undefined {
   const ms = headers.get('retry-after-ms');
   if (ms && Number.isFinite(Number(ms))) return Math.max(0, Number(ms) / 1000);
   const v = headers.get('retry-after');

@@ -26,7 +26,7 @@ import { directoryRoutes } from './routes/directory.js';
 import { documentsRoutes } from './routes/documents.js';
 import { evalRoutes } from './routes/eval.js';
 import { feedbackRoutes } from './routes/feedback.js';
-import { gatewayRoutes } from './routes/gateway.js';
+import { gatewayRoutes, isOpenAiPath, openAiErrorHandler } from './routes/gateway.js';
 import { healthRoutes } from './routes/health.js';
 import { jobsRoutes } from './routes/jobs.js';
 import { keysRoutes } from './routes/keys.js';
@@ -67,7 +67,9 @@ export function createApp(input: AppDeps): StrataApp {
   const jwt = input.jwt !== undefined ? input.jwt : oidc ? createJwtVerifier(oidc) : null;
 
   const app = router();
-  app.onError(errorHandler(log));
+  const strataErrors = errorHandler(log);
+  const openAiErrors = openAiErrorHandler(deps);
+  app.onError((err, c) => (isOpenAiPath(c.req.path) ? openAiErrors(err, c) : strataErrors(err, c)));
   app.notFound(notFoundHandler());
   app.use('*', requestId());
   app.use('*', securityHeaders());

@@ -167,6 +167,17 @@ describe('OpenAI-compatible gateway routes with the official openai client', () 
     assert.equal(res.status, 400);
     const body = (await res.json()) as { error: Record<string, unknown> };
     assert.deepEqual(Object.keys(body.error).sort(), ['code', 'message', 'param', 'type']);
+    // Refusals before the route (authentication) keep the shape too, also under the workspace alias.
+    const stranger = new OpenAI({ apiKey: 'strata_not-a-real-key-000000000000000000', baseURL: `${server.url}/v1/workspaces/default`, maxRetries: 0 });
+    await assert.rejects(stranger.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] }), (e: unknown) => {
+      assert.ok(e instanceof OpenAI.AuthenticationError);
+      assert.equal(e.code, 'invalid_api_key');
+      return true;
+    });
+    // The rest of the API keeps Strata's own error shape.
+    const other = await fetch(`${server.url}/v1/collections`, { headers: { authorization: 'Bearer strata_not-a-real-key-000000000000000000' } });
+    assert.equal(other.status, 401);
+    assert.equal(((await other.json()) as { error: { code: string } }).error.code, 'unauthorized');
   });
 });
 

@@ -5,7 +5,7 @@
 // own error handler. Headers: `x-strata-classification` declares the data's classification (default public);
 // `x-strata-cache: true|false` forces or disables the response cache.
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { StrataError } from '../../core/errors.js';
@@ -23,12 +23,24 @@ const openAiErrors = Object.fromEntries(
   [400, 401, 403, 404, 429, 502, 503, 504].map((s) => [s, { description: 'OpenAI-shaped error', content: { 'application/json': { schema: OpenAiErrorSchema } } }]),
 );
 
+/** Paths answered by these routes (also under the `/v1/workspaces/{workspace}` alias): their errors keep OpenAI's shape. */
+export const isOpenAiPath = (path: string): boolean => /^\/v1\/(?:workspaces\/[^/]+\/)?(?:chat\/completions|embeddings|models)(?:\/|$)/.test(path);
+
+/**
+ * The error handler for `isOpenAiPath` requests, installed by the app beside its own (app.ts) rather than on this
+ * router: a router's own onError makes Hono wrap every handler of the route in another compose per request.
+ * It also covers what fails before the route (authentication, rate limits, body limits).
+ */
+export function openAiErrorHandler(deps: Pick<RouteDeps, 'log'>): ErrorHandler<AppEnv> {
+  return (err, c) => {
+    if (!(err instanceof HTTPException)) return openAiErrorResponse(c, err, deps);
+    const e = openAiError(new StrataError('server', 'invalid-input', err.message || 'malformed request body'));
+    return c.json(e.body, err.status);
+  };
+}
+
 export function gatewayRoutes(deps: RouteDeps) {
   const app = router();
-  app.onError((err, c) => {
-    const e = err instanceof HTTPException ? new StrataError('server', 'invalid-input', err.message || 'malformed request body') : err;
-    return openAiErrorResponse(c, e, deps);
-  });
 
   app.openapi(
     createRoute({
@@ -148,7 +160,7 @@ function callContext(c: Context<AppEnv>): GatewayCallContext {
   };
 }
 
-function openAiErrorResponse(c: Context<AppEnv>, err: unknown, deps: RouteDeps): Response {
+function openAiErrorResponse(c: Context<AppEnv>, err: unknown, deps: Pick<RouteDeps, 'log'>): Response {
   const e = openAiError(err);
   if (e.status >= 500) deps.log('error', 'gateway request failed', { requestId: c.get('requestId'), path: c.req.path, status: e.status, error: String(err) });
   if (e.retryAfterSeconds !== undefined) c.header('Retry-After', String(Math.ceil(e.retryAfterSeconds)));

@@ -102,7 +102,7 @@ describe('sqlite driver specifics', () => {
     const written = (await b.getCollection(ws.id, 'docs'))!;
     assert.equal(written.generation, before.generation + 1);
     await a.setAccessPolicy(col.id, 'a.txt', { readers: ['user:u'] });
-    assert.equal((await b.getCollection(ws.id, 'docs'))!.policyGeneration, written.policyGeneration + 1);
+    assert.equal((await b.getCollection(ws.id, 'docs'))!.policyGeneration, (written.policyGeneration ?? 0) + 1);
     // Rows are shared between callers, so they cannot be changed by one of them.
     assert.throws(() => {
       (written.settings as { analyzer: { name: string } }).analyzer.name = 'none';
