@@ -4,11 +4,11 @@
 // `strata serve`. The load generator is `wrk` (Debian package; a separate C process, so it takes little of
 // the two cores) when installed, else autocannon in a worker thread (`--client autocannon` forces it).
 //
-//   npx tsx bench/load.ts [../shared/datasets/scifact] [--duration 10] [--connections 50] [--snippet-chars 240] [--client wrk|autocannon] [--workers 1] [--no-result-cache]
+//   npx tsx bench/load.ts [../shared/datasets/scifact] [--duration 10] [--connections 50] [--snippet-chars 240] [--client wrk|autocannon|sequential] [--workers 1] [--no-result-cache]
 //
 // Prints one JSON object: requests_per_s, latency_p50_ms, latency_p95_ms, latency_p99_ms, errors, non2xx, …
 import { spawnSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -39,6 +39,8 @@ const workers = flag('workers', 1);
 const wrkThreads = flag('wrk-threads', 1);
 const clientArg = args.includes('--client') ? args[args.indexOf('--client') + 1] : undefined;
 const client = clientArg ?? (spawnSync('wrk', ['--version']).error ? 'autocannon' : 'wrk');
+/** The app when it serves from this process (`--client sequential` calls it directly). */
+let inProcessApp: { fetch(req: Request): Response | Promise<Response> } | undefined;
 const log = (msg: string) => process.stderr.write(`[load] ${msg}\n`);
 
 // Groups and users: every fourth document is open to the whole workspace, the others to one group each.
@@ -124,10 +126,12 @@ try {
   loopDelay.enable();
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = process.cpuUsage();
-  const run = client === 'wrk' ? await runWrk(server.url, requests) : await runAutocannon(server.url, requests);
+  const procCpu0 = server.pid === undefined ? 0 : treeCpuUs(server.pid);
+  const run = client === 'wrk' ? await runWrk(server.url, requests) : client === 'sequential' ? await runSequential(requests) : await runAutocannon(server.url, requests);
   const elu = performance.eventLoopUtilization(elu0);
   loopDelay.disable();
   const cpu = process.cpuUsage(cpu0);
+  const procCpu = server.pid === undefined ? 0 : treeCpuUs(server.pid) - procCpu0;
   await server.close();
   // The server's own cost per request is only visible when it runs in this process.
   const here = workers === 1;
@@ -135,7 +139,9 @@ try {
     ...run,
     workers,
     server_busy_us_per_request: here ? Math.round((elu.active * 1000) / run.requests_total) : null,
-    server_process_cpu_us_per_request: here ? Math.round((cpu.user + cpu.system) / run.requests_total) : null,
+    // In this process (autocannon's worker thread included when it is the client), or the supervisor and its
+    // workers from /proc (10 ms clock ticks; fine over thousands of requests).
+    server_process_cpu_us_per_request: Math.round((here ? cpu.user + cpu.system : procCpu) / run.requests_total),
     server_thread_utilization: here ? Math.round(elu.utilization * 1000) / 1000 : null,
     /** Longest stalls of the server's event loop (a stall delays every request in flight). */
     server_loop_delay_p99_ms: here ? Math.round(loopDelay.percentile(99) / 1e4) / 100 : null,
@@ -167,16 +173,35 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-async function serveHere(): Promise<{ url: string; close(): Promise<void> }> {
+/** CPU time (user + system, µs) of a process and its children, from /proc (Linux). */
+function treeCpuUs(pid: number): number {
+  const tick = 1e6 / 100; // USER_HZ is 100 on Linux
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Fields after the command name (which may hold spaces): state ppid … utime (14) stime (15), 1-based.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(entry) === pid || Number(fields[1]) === pid) total += (Number(fields[11]) + Number(fields[12])) * tick;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
+}
+
+async function serveHere(): Promise<{ url: string; pid?: number; close(): Promise<void> }> {
   const searcher = createSearcher(store, config.search.bm25, { resultCacheEntries: config.search.resultCacheEntries });
   const col = (await store.getCollection((await store.ensureWorkspace(config.workspace)).id, 'scifact'))!;
   await searcher.warm(col);
   const { app } = createApp({ config, store, searcher, log: (level, message, fields) => level === 'error' && log(`${message} ${JSON.stringify(fields)}`) });
+  inProcessApp = app;
   return listen(app, { host: '127.0.0.1', port: 0 });
 }
 
 /** `strata serve --workers N` on the prepared data dir, as a user would run it; stopped with SIGTERM. */
-async function serveWorkers(): Promise<{ url: string; close(): Promise<void> }> {
+async function serveWorkers(): Promise<{ url: string; pid?: number; close(): Promise<void> }> {
   const file = join(work, 'strata.config.yaml');
   writeFileSync(file, `dataDir: ${config.dataDir}\nsearch:\n  resultCacheEntries: ${config.search.resultCacheEntries}\nserver:\n  rateLimit: { perSecond: 1000000, burst: 1000000 }\n`);
   const main = new URL('../src/cli/main.ts', import.meta.url).pathname;
@@ -192,6 +217,7 @@ async function serveWorkers(): Promise<{ url: string; close(): Promise<void> }> 
   });
   return {
     url,
+    pid: child.pid,
     close: () =>
       new Promise<void>((done) => {
         child.once('exit', () => done());
@@ -209,6 +235,29 @@ interface LoadResult {
   errors: number;
   non2xx: number;
   requests_total: number;
+}
+
+/**
+ * `--client sequential`: one request at a time through the app's fetch (no sockets, no load generator), for
+ * `duration` seconds. Not a load test: its `server_process_cpu_us_per_request` is the server's own work per
+ * search, comparable between code versions minutes apart on a host whose speed under load varies.
+ */
+async function runSequential(requests: { method: 'POST'; path: string; headers: Record<string, string>; body: string }[]): Promise<LoadResult> {
+  if (!inProcessApp || workers > 1) throw new Error('--client sequential runs the server in this process (no --workers)');
+  const lat: number[] = [];
+  const end = performance.now() + duration * 1000;
+  let errors = 0;
+  for (let i = 0; performance.now() < end; i++) {
+    const r = requests[i % requests.length]!;
+    const t = performance.now();
+    const res = await inProcessApp.fetch(new Request(`http://bench${r.path}`, { method: r.method, headers: r.headers, body: r.body }));
+    await res.text();
+    if (res.status !== 200) errors++;
+    lat.push(performance.now() - t);
+  }
+  lat.sort((a, b) => a - b);
+  const q = (p: number) => Math.round(lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]! * 100) / 100;
+  return { requests_per_s: Math.round((lat.length / duration) * 10) / 10, latency_p50_ms: q(0.5), latency_p95_ms: q(0.95), latency_p99_ms: q(0.99), latency_max_ms: q(1), errors, non2xx: errors, requests_total: lat.length };
 }
 
 async function runAutocannon(url: string, requests: { method: 'POST'; path: string; headers: Record<string, string>; body: string }[]): Promise<LoadResult> {

@@ -120,7 +120,18 @@ function hashedText(prevHash: string, entry: Omit<AuditEntry, 'prevHash' | 'hash
  * members vanish) and both hash the same.
  */
 export function nextEntry(head: AuditHead, input: AuditInput, now: string): AuditEntry {
+  return nextEntryWithJson(head, input, now).entry;
+}
+
+/**
+ * nextEntry with the canonical JSON of `details` and `resources`, which stores keep as the stored text. Every
+ * search appends an entry, so the hashed text is assembled here from those two strings instead of serialising
+ * the entry again (the same bytes as hashEntry's: a test compares them on random entries).
+ */
+export function nextEntryWithJson(head: AuditHead, input: AuditInput, now: string): { entry: AuditEntry; detailsJson: string; resourcesJson: string } {
   validateAuditInput(input);
+  const detailsJson = canonicalJson(input.details ?? {});
+  const resourcesJson = JSON.stringify(input.resources); // validated: an array of strings, whose canonical JSON this is
   const body = {
     workspaceId: input.workspaceId,
     seq: head.seq + 1,
@@ -130,9 +141,12 @@ export function nextEntry(head: AuditHead, input: AuditInput, now: string): Audi
     resources: [...input.resources],
     decision: input.decision,
     traceId: input.traceId,
-    details: JSON.parse(canonicalJson(input.details ?? {})) as Record<string, unknown>,
+    details: JSON.parse(detailsJson) as Record<string, unknown>,
   };
-  return { ...body, prevHash: head.hash, hash: hashEntry(head.hash, body) };
+  const j = JSON.stringify;
+  // canonicalJson of hashedText's object: its keys in sorted order, every member defined.
+  const text = `{"action":${j(body.action)},"actor":${j(body.actor)},"at":${j(body.at)},"decision":${j(body.decision)},"details":${detailsJson},"prevHash":${j(head.hash)},"resources":${resourcesJson},"seq":${j(body.seq)},"traceId":${j(body.traceId)},"workspaceId":${j(body.workspaceId)}}`;
+  return { entry: { ...body, prevHash: head.hash, hash: sha256(text) }, detailsJson, resourcesJson };
 }
 
 /** Rejects entries a reader could not interpret, before anything is written. */

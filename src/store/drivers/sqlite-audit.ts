@@ -1,7 +1,7 @@
 // SQLite implementation of the audit part of the storage contract (see ../audit.ts): one hash chain per
 // workspace in table audit_log, appended inside the writer's transaction.
 import type BetterSqlite3 from 'better-sqlite3';
-import { AUDIT_GENESIS, nextEntry, validateAuditInput, type AuditEntry, type AuditHead, type AuditInput } from '../../core/audit.js';
+import { AUDIT_GENESIS, nextEntryWithJson, validateAuditInput, type AuditEntry, type AuditHead, type AuditInput } from '../../core/audit.js';
 import { StrataError } from '../../core/errors.js';
 import type { AuditQuery, AuditStore } from '../audit.js';
 
@@ -63,7 +63,7 @@ export function sqliteAudit(db: BetterSqlite3.Database, now: () => string): Sqli
     workspace: db.prepare('SELECT 1 FROM workspaces WHERE id = ?'),
     insert: db.prepare(
       `INSERT INTO audit_log (workspace_id, seq, at, actor, action, resources, decision, trace_id, details, prev_hash, hash)
-       VALUES (@workspaceId, @seq, @at, @actor, @action, @resources, @decision, @traceId, @details, @prevHash, @hash)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     list: db.prepare('SELECT * FROM audit_log WHERE workspace_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
   };
@@ -77,10 +77,12 @@ export function sqliteAudit(db: BetterSqlite3.Database, now: () => string): Sqli
     const heads = new Map<string, AuditHead>();
     const ts = now();
     return inputs.map((input) => {
-      validateAuditInput(input);
+      validateAuditInput(input); // before the head is looked up by its workspace id
       const head = heads.get(input.workspaceId) ?? readHead(input);
-      const entry = nextEntry(head, input, ts);
-      q.insert.run({ ...entry, resources: JSON.stringify(entry.resources), details: JSON.stringify(entry.details) });
+      // Stored as their canonical JSON, which nextEntryWithJson already made for the hash.
+      const { entry, detailsJson, resourcesJson } = nextEntryWithJson(head, input, ts);
+      const e = entry;
+      q.insert.run(e.workspaceId, e.seq, e.at, e.actor, e.action, resourcesJson, e.decision, e.traceId, detailsJson, e.prevHash, e.hash);
       heads.set(entry.workspaceId, entry);
       return entry;
     });
