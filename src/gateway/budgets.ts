@@ -1,8 +1,10 @@
-// Per-key budgets (USD per UTC day and month) and request rates. Spend is kept in memory, seeded on a key's first
-// request from the usage records in the store (so a restart does not reset a budget), and charged by the gateway
-// after every request. A request is admitted while the key has budget left; a stream is stopped once its running
-// cost would pass what was left (see gateway.ts). Concurrent requests admitted together may overshoot by their
-// own cost: a budget is a ceiling checked per request, not a reservation.
+// Per-key budgets (USD per UTC day and month) and request rates. Spend is read from the usage records in the store
+// on a key's first request (so a restart does not reset a budget) and again at most every `refreshMs` (default
+// 1 s), so the spend of other server processes sharing the store (`strata serve --workers N`) counts too; between
+// reads this process adds what it charges itself. A request is admitted while the key has budget left; a stream is
+// stopped once its running cost would pass what was left (see gateway.ts). Requests admitted together, here or in
+// another process within one refresh, may overshoot by their own cost: a budget is a ceiling checked per request,
+// not a reservation. Request rates are counted per process (`strata serve --workers N` gives each worker 1/N).
 import type { BudgetConfig } from '../core/config-models.js';
 import { StrataError } from '../core/errors.js';
 import type { UsageStore } from '../store/usage.js';
@@ -19,8 +21,13 @@ interface KeyState {
   limits: BudgetConfig;
   day: number;
   month: number;
-  daySpend: number;
-  monthSpend: number;
+  /** Spend in the store at the last read: today, and this month before today. */
+  storedDay: number;
+  storedMonthBeforeToday: number;
+  /** Charged by this process since that read (what the store may not hold yet). */
+  localSpend: number;
+  /** When spend was last read (0: never, or a new day began). */
+  readAt: number;
   loading: Promise<void> | null;
   tokens: number;
   refilledAt: number;
@@ -41,8 +48,13 @@ export function createKeyLimits(options: {
   defaults: BudgetConfig;
   perKey: Record<string, BudgetConfig>;
   store?: Pick<UsageStore, 'usageCostSince'>;
+  /** Writes this process's pending usage records, so a read of the store includes them. */
+  flushUsage?: () => Promise<void>;
+  /** How stale another process's spend may be, in ms (default 1000). */
+  refreshMs?: number;
   now: () => number;
 }): KeyLimits {
+  const refreshMs = options.refreshMs ?? 1000;
   const states = new Map<string, KeyState>();
   const hasBudget = (l: BudgetConfig) => l.usdPerDay !== undefined || l.usdPerMonth !== undefined;
   const limitsOf = (keyId: string): BudgetConfig => ({ ...options.defaults, ...options.perKey[keyId] });
@@ -53,36 +65,52 @@ export function createKeyLimits(options: {
     const t = options.now();
     if (!s) {
       const limits = limitsOf(keyId);
-      s = { limits, day: dayStart(t), month: monthStart(t), daySpend: 0, monthSpend: 0, loading: null, tokens: burstOf(limits), refilledAt: t };
+      s = { limits, day: dayStart(t), month: monthStart(t), storedDay: 0, storedMonthBeforeToday: 0, localSpend: 0, readAt: 0, loading: null, tokens: burstOf(limits), refilledAt: t };
       states.set(keyId, s);
-      if (hasBudget(limits) && options.store) s.loading = load(keyId, s);
-    } else {
-      // A new UTC day or month starts from zero.
-      if (dayStart(t) !== s.day) {
-        s.day = dayStart(t);
-        s.daySpend = 0;
-      }
-      if (monthStart(t) !== s.month) {
-        s.month = monthStart(t);
-        s.monthSpend = 0;
-      }
+    } else if (dayStart(t) !== s.day) {
+      // A new UTC day starts from zero (and a new month too); the month so far is read again with it.
+      s.day = dayStart(t);
+      s.month = monthStart(t);
+      s.storedDay = 0;
+      s.storedMonthBeforeToday = 0;
+      s.localSpend = 0;
+      s.readAt = 0;
     }
+    if (hasBudget(s.limits) && options.store && !s.loading && (s.readAt === 0 || t - s.readAt >= refreshMs)) s.loading = read(keyId, s);
     return s;
   }
 
-  async function load(keyId: string, s: KeyState): Promise<void> {
+  /**
+   * Reads the key's spend back from the store. Today's records are summed on every read; the month before today
+   * only on the first read of a day (a month of records is the expensive sum). Charges made while the read is in
+   * flight stay counted locally: they may be counted twice until the next read, never missed.
+   */
+  async function read(keyId: string, s: KeyState): Promise<void> {
     const store = options.store!;
-    const [d, m] = await Promise.all([store.usageCostSince(keyId, new Date(s.day).toISOString()), store.usageCostSince(keyId, new Date(s.month).toISOString())]);
-    s.daySpend += d;
-    s.monthSpend += m;
-    s.loading = null;
+    const day = s.day;
+    const before = s.localSpend;
+    try {
+      await options.flushUsage?.();
+      const today = await store.usageCostSince(keyId, new Date(day).toISOString());
+      const monthBefore = s.readAt === 0 ? (await store.usageCostSince(keyId, new Date(s.month).toISOString())) - today : s.storedMonthBeforeToday;
+      if (s.day !== day) return; // a new day began meanwhile; its own read follows
+      s.storedDay = today;
+      s.storedMonthBeforeToday = Math.max(0, monthBefore);
+      s.localSpend -= before;
+      s.readAt = options.now();
+    } finally {
+      s.loading = null;
+    }
   }
+
+  const daySpend = (s: KeyState) => s.storedDay + s.localSpend;
+  const monthSpend = (s: KeyState) => s.storedMonthBeforeToday + daySpend(s);
 
   const burstOf = (l: BudgetConfig) => (l.requestsPerMinute === undefined ? 0 : Math.max(1, l.requestsPerMinute / 60));
 
   function remainingOf(s: KeyState): number {
-    const day = s.limits.usdPerDay === undefined ? Infinity : s.limits.usdPerDay - s.daySpend;
-    const month = s.limits.usdPerMonth === undefined ? Infinity : s.limits.usdPerMonth - s.monthSpend;
+    const day = s.limits.usdPerDay === undefined ? Infinity : s.limits.usdPerDay - daySpend(s);
+    const month = s.limits.usdPerMonth === undefined ? Infinity : s.limits.usdPerMonth - monthSpend(s);
     return Math.min(day, month);
   }
 
@@ -106,12 +134,12 @@ export function createKeyLimits(options: {
       }
       if (s.loading) await s.loading;
       if (remainingOf(s) > 0) return;
-      const dayOut = s.limits.usdPerDay !== undefined && s.daySpend >= s.limits.usdPerDay;
+      const dayOut = s.limits.usdPerDay !== undefined && daySpend(s) >= s.limits.usdPerDay;
       const period = dayOut ? 'day' : 'month';
       const limitUsd = dayOut ? s.limits.usdPerDay! : s.limits.usdPerMonth!;
       const retryAfterSeconds = Math.ceil(((dayOut ? s.day + DAY_MS : nextMonth(t)) - t) / 1000);
       throw new StrataError('gateway', 'rate-limited', `the ${period}ly budget of this API key (${limitUsd} USD) is spent`, {
-        details: { kind: 'budget', period, limitUsd, spentUsd: dayOut ? s.daySpend : s.monthSpend, retryAfterSeconds },
+        details: { kind: 'budget', period, limitUsd, spentUsd: dayOut ? daySpend(s) : monthSpend(s), retryAfterSeconds },
         hint: `the budget resets at the start of the next UTC ${period}; an operator can raise gateway.budgets`,
       });
     },
@@ -121,9 +149,7 @@ export function createKeyLimits(options: {
     },
     charge(keyId, costUsd) {
       if (keyId === undefined || noLimits || costUsd <= 0) return;
-      const s = stateOf(keyId);
-      s.daySpend += costUsd;
-      s.monthSpend += costUsd;
+      stateOf(keyId).localSpend += costUsd;
     },
   };
 }

@@ -211,6 +211,28 @@ describe('gateway budgets, rate limits and usage', () => {
     await store.close();
   });
 
+  it('counts what other server processes spent: a budget holds across workers sharing the store', async () => {
+    const store = await sqliteStore({ dataDir: ':memory:' });
+    const ws = await store.ensureWorkspace('ws1');
+    const answer = () => fakeModel('pa', [{ answer: 'x', usage: { inputTokens: 500_000, outputTokens: 250_000 } }]); // $1 a call
+    const c = { workspaceId: ws.id, keyId: 'k1' };
+    const budgets = { budgets: { keys: { k1: { usdPerDay: 2.5, usdPerMonth: 100 } } } };
+    const one = setup(budgets, { ma: modelEntry('pa') }, { pa: answer() }, { store });
+    const two = setup(budgets, { ma: modelEntry('pa') }, { pa: answer() }, { store });
+    await one.gw.complete('ma', { messages: msg('a') }, c); // worker one: $1
+    await two.gw.complete('ma', { messages: msg('b') }, c); // worker two read $1 spent (first request), now $2
+    await one.gw.complete('ma', { messages: msg('c') }, c); // one still believes $1 spent: admitted, total $3
+    await two.gw.flush(); // worker two's usage batch is written (every 20 ms in a running server)
+    one.advance(1000);
+    // A second later worker one has read the store again: $3 spent of $2.50.
+    await rejectsWith(one.gw.complete('ma', { messages: msg('d') }, c), 'rate-limited', 'budget');
+    two.advance(1000);
+    await rejectsWith(two.gw.complete('ma', { messages: msg('e') }, c), 'rate-limited', 'budget');
+    // Nothing is counted twice: the refusal names the real spend.
+    await assert.rejects(two.gw.complete('ma', { messages: msg('f') }, c), (e: unknown) => (e as StrataError).details.spentUsd === 3);
+    await store.close();
+  });
+
   it('stops a stream that exhausts the budget mid-way and records what it consumed', async () => {
     const records: unknown[] = [];
     const a = fakeModel('pa', [{ answer: 'The quarterly report shows steady growth in every region. '.repeat(100) }]);

@@ -57,12 +57,13 @@ export function createGateway(options: GatewayOptions): StrataGateway {
   const now = options.now ?? Date.now;
   const log: GatewayLog = options.log ?? (() => undefined);
   const registry = buildRegistry(config.models);
+  const recorder = createUsageRecorder(options.store, log);
   const engine: Engine = {
     router: createRouter(config, registry),
     breakers: createCircuitBreakers({ ...config.gateway.circuitBreaker, now }),
     cache: createResponseCache({ maxEntries: config.gateway.cache.maxEntries, ttlMs: config.gateway.cache.ttlSeconds * 1000, now }),
-    limits: createKeyLimits({ defaults: config.gateway.budgets.default, perKey: config.gateway.budgets.keys, store: options.store, now }),
-    recorder: createUsageRecorder(options.store, log),
+    limits: createKeyLimits({ defaults: config.gateway.budgets.default, perKey: config.gateway.budgets.keys, store: options.store, flushUsage: () => recorder.flush(), now }),
+    recorder,
     providers: options.providers,
     embedders: options.embedders ?? {},
     audit: options.audit,

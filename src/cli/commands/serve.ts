@@ -78,9 +78,16 @@ export function registerServe(program: Command, io: Io): void {
 async function startServer(config: StrataConfig, ctx: Awaited<ReturnType<typeof openContext>>, log: LogFn) {
   const { store, workspace } = ctx;
   const n = config.server.workers;
-  // Each worker keeps its own token buckets, so the configured rate is shared out: together they allow it.
+  // Each worker keeps its own token buckets (the API's and the gateway's per-key model request rates), so the
+  // configured rates are shared out: together they allow them. Spend budgets are read from the shared store.
   const { perSecond, burst } = config.server.rateLimit;
-  const perWorker = { ...config, server: { ...config.server, rateLimit: { perSecond: perSecond / n, burst: Math.max(1, Math.ceil(burst / n)) } } };
+  const rpm = <T extends { requestsPerMinute?: number }>(b: T): T => (b.requestsPerMinute === undefined ? b : { ...b, requestsPerMinute: b.requestsPerMinute / n });
+  const { budgets } = config.gateway;
+  const perWorker = {
+    ...config,
+    server: { ...config.server, rateLimit: { perSecond: perSecond / n, burst: Math.max(1, Math.ceil(burst / n)) } },
+    gateway: { ...config.gateway, budgets: { default: rpm(budgets.default), keys: Object.fromEntries(Object.entries(budgets.keys).map(([k, b]) => [k, rpm(b)])) } },
+  };
   const searcher = createSearcher(store, config.search.bm25, { ranker: semanticFromConfig(store, config).ranker, resultCacheEntries: config.search.resultCacheEntries });
   const { app, deps } = createApp({ config: cluster.isWorker ? perWorker : config, store, searcher, log });
   // Load the indexes now, so the first search does not pay for it.
