@@ -7,7 +7,10 @@
 // The gateway runs on this process's main thread (as under `strata serve`); the upstream and the load client
 // each run in their own worker thread.
 //
-//   npx tsx bench/gateway.ts [--rate 500] [--seconds 10] [--delay-ms 20] [--max-rates 1000,1500,2000,3000,4000]
+//   npx tsx bench/gateway.ts [--rate 500] [--seconds 10] [--delay-ms 20] [--max-rates 1000,1500,2000,3000,4000] [--floor]
+//
+// --floor puts a bare node:http proxy (no auth, routing, validation or records) where Strata's server would be:
+// what any Node.js proxy adds on this machine, the floor under Strata's numbers.
 //
 // Prints one JSON object.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,6 +33,7 @@ const rate = Number(flag('rate', '500'));
 const seconds = Number(flag('seconds', '10'));
 const delayMs = Number(flag('delay-ms', '20'));
 const maxRates = flag('max-rates', '1000,1500,2000,3000,4000').split(',').map(Number);
+const floor = args.includes('--floor');
 const log = (msg: string) => process.stderr.write(`[gateway-bench] ${msg}\n`);
 
 const UPSTREAM = `
@@ -111,6 +115,40 @@ async function load(url: string, headers: Record<string, string>, r: number, s: 
   return { ...result, p50_ms: round(result.p50_ms), p90_ms: round(result.p90_ms), p99_ms: round(result.p99_ms), max_ms: round(result.max_ms) };
 }
 
+/** The floor: read the body, forward it with a keep-alive agent, parse and re-serialise the answer. */
+async function bareProxy(upstreamPort: number): Promise<{ url: string; close(): Promise<void> }> {
+  const { Agent, createServer, request } = await import('node:http');
+  const agent = new Agent({ keepAlive: true });
+  const srv = createServer((req, res) => {
+    const parts: Buffer[] = [];
+    req.on('data', (c: Buffer) => parts.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(parts);
+      const headers = { 'content-type': 'application/json', 'content-length': body.length };
+      const up = request({ host: '127.0.0.1', port: upstreamPort, path: '/v1/chat/completions', method: 'POST', agent, headers }, (r) => {
+        const out: Buffer[] = [];
+        r.on('data', (c: Buffer) => out.push(c));
+        r.on('end', () => {
+          const text = JSON.stringify(JSON.parse(Buffer.concat(out).toString('utf8')));
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+          res.end(text);
+        });
+      });
+      up.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        srv.close(() => resolve());
+        srv.closeIdleConnections();
+      }),
+  };
+}
+
 async function main() {
   const { result: upstreamPort, worker: upstream } = await worker<number>(UPSTREAM, { delayMs });
   const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
@@ -131,7 +169,7 @@ async function main() {
   const m = generateApiKey();
   await store.createApiKey({ workspaceId: ws.id, name: 'bench', role: 'reader', subject: 'bench', prefix: m.prefix, hash: m.hash });
   const { app, deps } = createApp({ config, store, searcher: createSearcher(store, config.search.bm25) });
-  const server = await listen(app, { host: '127.0.0.1', port: 0 });
+  const server = floor ? await bareProxy(upstreamPort) : await listen(app, { host: '127.0.0.1', port: 0 });
   const auth = { authorization: `Bearer ${m.key}` };
   const gatewayUrl = `${server.url}/v1/chat/completions`;
   const directUrl = `${upstreamUrl}/v1/chat/completions`;
@@ -174,7 +212,7 @@ async function main() {
   process.stdout.write(
     `${JSON.stringify(
       {
-        benchmark: 'gateway-overhead',
+        benchmark: floor ? 'bare-node-proxy-overhead (--floor)' : 'gateway-overhead',
         node: process.version,
         cpus: cpus().length,
         loadavg_1m_before: Math.round(load1 * 100) / 100,

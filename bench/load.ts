@@ -6,6 +6,10 @@
 //
 //   npx tsx bench/load.ts [../shared/datasets/scifact] [--duration 10] [--connections 50] [--snippet-chars 240] [--client wrk|autocannon|sequential] [--workers 1] [--no-result-cache]
 //
+// --calibrate-us N replaces Strata with a trivial server (`--workers` processes, node:cluster) that burns N µs of
+// CPU per request and answers a few bytes: what latency a server of that per-request cost gets from this
+// machine and client, to read Strata's numbers against.
+//
 // Prints one JSON object: requests_per_s, latency_p50_ms, latency_p95_ms, latency_p99_ms, errors, non2xx, …
 import { spawnSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -59,6 +63,7 @@ const USERS: Record<string, string[]> = {
 const work = mkdtempSync(join(tmpdir(), 'strata-load-'));
 /** `--no-result-cache` measures every search for real (the 300 queries × 8 users repeat within a run). */
 const resultCache = !args.includes('--no-result-cache');
+const calibrateUs = args.includes('--calibrate-us') ? flag('calibrate-us', 400) : undefined;
 const config = validateConfig(
   { dataDir: join(work, 'data'), search: { resultCacheEntries: resultCache ? 1000 : 0 }, server: { rateLimit: { perSecond: 1_000_000, burst: 1_000_000 } } },
   'bench/load.ts',
@@ -93,7 +98,7 @@ try {
 
   // 3. The server, on loopback, with the index warm: in this process (one worker), or `strata serve --workers N`.
   const policies = await store.policies(collection.id);
-  const server = workers > 1 ? await serveWorkers() : await serveHere();
+  const server = calibrateUs !== undefined ? await serveTrivial(calibrateUs) : workers > 1 ? await serveWorkers() : await serveHere();
 
   // 4. Varied requests: every test query, users round-robin.
   const queries = readFileSync(join(dataset, 'queries.jsonl'), 'utf8')
@@ -198,6 +203,28 @@ async function serveHere(): Promise<{ url: string; pid?: number; close(): Promis
   const { app } = createApp({ config, store, searcher, log: (level, message, fields) => level === 'error' && log(`${message} ${JSON.stringify(fields)}`) });
   inProcessApp = app;
   return listen(app, { host: '127.0.0.1', port: 0 });
+}
+
+/** `--calibrate-us`: `workers` processes answering every request after burning `us` µs of CPU. */
+async function serveTrivial(us: number): Promise<{ url: string; pid?: number; close(): Promise<void> }> {
+  const code = `
+    const cluster = require('node:cluster'); const http = require('node:http');
+    if (cluster.isPrimary) { for (let i = 0; i < ${workers}; i++) cluster.fork(); let up = 0;
+      cluster.on('listening', (w, a) => { if (++up === ${workers}) process.stdout.write('listening on http://127.0.0.1:' + a.port + '\\n'); }); }
+    else http.createServer((req, res) => { req.resume(); req.on('end', () => {
+      const t = process.hrtime.bigint(); while (process.hrtime.bigint() - t < ${us}000n);
+      res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"hits":[]}'); }); }).listen(0, '127.0.0.1');`;
+  const script = join(work, 'calibrate.cjs'); // a file: cluster workers re-run the primary's script
+  writeFileSync(script, code);
+  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      const m = /listening on (http:\/\/\S+)/.exec(d.toString());
+      if (m) resolveUrl(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`the calibration server exited (${code})`)));
+  });
+  return { url, pid: child.pid, close: () => new Promise<void>((done) => (child.once('exit', () => done()), child.kill('SIGKILL'))) };
 }
 
 /** `strata serve --workers N` on the prepared data dir, as a user would run it; stopped with SIGTERM. */
