@@ -149,6 +149,13 @@ describe('createHttpClient: timeouts, bodies and cancellation', () => {
     assert.match(e.message, /did not answer within 100 ms/);
   });
 
+  it('reports a body that stalls mid-way past timeoutMs as a timeout, not as a cut connection', async () => {
+    server.handle(() => ({ headers: { 'content-type': 'application/json' }, chunks: ['{"partial":', ' true}'], delayMs: 400 }));
+    const e = await rejects(client({ timeoutMs: 150, retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 } }).json(post()));
+    assert.equal(errorKind(e), 'timeout');
+    assert.match(e.message, /did not answer within 150 ms/);
+  });
+
   it('reports a 200 whose body is not JSON as malformed, without retrying', async () => {
     server.handle(() => ({ text: '<html>proxy login</html>' }));
     const e = await rejects(client().json(post()));

@@ -253,7 +253,9 @@ function nodeRequest(
       signal?.removeEventListener('abort', onAbort);
       fn();
     };
-    const fail = (e: unknown) => settle(() => reject(e));
+    let timedOut = false;
+    // Whichever error the destroyed request surfaces (mid-body: 'aborted'), a timeout is reported as one.
+    const fail = (e: unknown) => settle(() => reject(timedOut ? new TimeoutError(`no answer within ${init.timeoutMs} ms`, { cause: e }) : e));
     const req = send(u, { method: init.method, headers, agent: secure ? agents.https : agents.http }, (res) => {
       const parts: Buffer[] = [];
       res.on('data', (c: Buffer) => parts.push(c));
@@ -270,7 +272,10 @@ function nodeRequest(
     });
     const onAbort = () => req.destroy(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
     signal?.addEventListener('abort', onAbort, { once: true });
-    const clock = setTimeout(() => req.destroy(new TimeoutError(`no answer within ${init.timeoutMs} ms`)), init.timeoutMs);
+    const clock = setTimeout(() => {
+      timedOut = true;
+      req.destroy(new TimeoutError(`no answer within ${init.timeoutMs} ms`));
+    }, init.timeoutMs);
     req.on('error', fail);
     req.end(init.body);
   });
