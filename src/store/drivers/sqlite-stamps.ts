@@ -12,6 +12,7 @@
 // by hand or a process killed between its commit and its bump.
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { randomFillSync } from 'node:crypto';
+import { StrataError } from '../../core/errors.js';
 
 export const STAMP_KINDS = { keys: 0, collections: 1 } as const;
 export type StampKind = keyof typeof STAMP_KINDS;
@@ -37,8 +38,17 @@ export function openChangeStamps(dbFile: string): ChangeStamps {
     };
   }
   // Opening with 'a' creates the file without truncating another process's stamps; positional writes need 'r+'.
-  closeSync(openSync(`${dbFile}-stamps`, 'a'));
-  const fd = openSync(`${dbFile}-stamps`, 'r+');
+  const file = `${dbFile}-stamps`;
+  let fd: number;
+  try {
+    closeSync(openSync(file, 'a'));
+    fd = openSync(file, 'r+');
+  } catch (cause) {
+    throw new StrataError('store:sqlite', 'unavailable', `cannot open ${file}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, {
+      cause,
+      hint: 'the store keeps this small file beside strata.db; make it readable and writable by the user running Strata',
+    });
+  }
   const buf = Buffer.alloc(FILE_BYTES);
   const view = new BigUint64Array(buf.buffer, buf.byteOffset, FILE_BYTES / SLOT_BYTES);
   const fresh = Buffer.alloc(SLOT_BYTES);

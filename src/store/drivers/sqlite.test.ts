@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -115,5 +115,13 @@ describe('sqlite driver specifics', () => {
     assert.equal((await b.getCollection(ws.id, 'docs'))?.id, again.id);
     await a.close();
     await b.close();
+  });
+
+  it('explains a change-stamp file it cannot open', async () => {
+    const dir = tempDir();
+    await (await sqliteStore({ dataDir: dir })).close();
+    rmSync(join(dir, 'strata.db-stamps'));
+    mkdirSync(join(dir, 'strata.db-stamps')); // a directory where the file belongs
+    await assert.rejects(sqliteStore({ dataDir: dir }), /cannot open .*strata\.db-stamps: EISDIR[\s\S]*|cannot open .*strata\.db-stamps/);
   });
 });

@@ -33,7 +33,13 @@ export default async function sqliteStore(options: SqliteStoreOptions): Promise<
   const db = await open(file, options.dataDir);
   // Collections and API keys are read on every request; they are cached under change stamps (./sqlite-stamps.ts).
   // Every write below that changes a collection row bumps its stamp after the commit.
-  const stamps = openChangeStamps(file);
+  let stamps: ReturnType<typeof openChangeStamps>;
+  try {
+    stamps = openChangeStamps(file);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
 
   const toWorkspace = (r: Row): Workspace => ({ id: r.id as string, name: r.name as string, createdAt: r.created_at as string });
   const toCollection = (r: Row): Collection => ({
