@@ -122,6 +122,6 @@ describe('sqlite driver specifics', () => {
     await (await sqliteStore({ dataDir: dir })).close();
     rmSync(join(dir, 'strata.db-stamps'));
     mkdirSync(join(dir, 'strata.db-stamps')); // a directory where the file belongs
-    await assert.rejects(sqliteStore({ dataDir: dir }), /cannot open .*strata\.db-stamps: EISDIR[\s\S]*|cannot open .*strata\.db-stamps/);
+    await assert.rejects(sqliteStore({ dataDir: dir }), /cannot open .*strata\.db-stamps: EISDIR/);
   });
 });
