@@ -198,3 +198,29 @@ test('interleaved adds, replacements, removals and searches match a fresh index 
     assert.equal(ix.size, docsByKey.size);
   }
 });
+
+test('an accept that throws leaves no partial scores behind for the next search', () => {
+  const ix = indexOf(docs);
+  const q = english.terms('dog cat running mouse');
+  const before = ix.search(q, { limit: 10 });
+  let calls = 0;
+  const accept = () => {
+    if (++calls > 1) throw new Error('acl backend down');
+    return true;
+  };
+  assert.throws(() => ix.search(q, { limit: 10, accept }), /acl backend down/);
+  assert.deepStrictEqual(ix.search(q, { limit: 10 }), before);
+});
+
+test('the access check is skipped only for documents that could not enter the page', () => {
+  const ix = indexOf(docs);
+  const q = english.terms('dog cat running mouse');
+  const all = ix.search(q, { limit: 10 }).map((h) => h.key);
+  const checked: number[] = [];
+  const top1 = ix.search(q, { limit: 1, accept: (k) => (checked.push(k), k !== all[0]) });
+  assert.deepEqual(top1.map((h) => h.key), [all[1]], 'the best readable document is found');
+  assert.ok(checked.includes(all[0]!) && checked.includes(all[1]!));
+  const counted: number[] = [];
+  ix.search(q, { limit: 1, onMatch: (k) => counted.push(k) });
+  assert.deepEqual(counted.sort(), [...all].sort(), 'onMatch still sees every match');
+});

@@ -277,15 +277,23 @@ export function createBm25Index(params: Bm25Params = DEFAULT_BM25): Bm25Index {
         }
       }
       const top = new TopK(limit);
-      for (let i = 0; i < nTouched; i++) {
-        const s = touched[i]!;
-        const score = acc[s]!;
-        acc[s] = 0;
-        if (!alive[s]) continue;
-        const key = slotKey[s]!;
-        if (accept && !accept(key)) continue;
-        onMatch?.(key);
-        top.offer(key, score);
+      let i = 0;
+      try {
+        for (; i < nTouched; i++) {
+          const s = touched[i]!;
+          const score = acc[s]!;
+          acc[s] = 0;
+          if (!alive[s]) continue;
+          const key = slotKey[s]!;
+          // A document that cannot enter the full heap needs no access check, unless every match is wanted.
+          if (!onMatch && !top.admits(key, score)) continue;
+          if (accept && !accept(key)) continue;
+          onMatch?.(key);
+          top.offer(key, score);
+        }
+      } finally {
+        // A throwing accept/onMatch must not leave scores behind for the next search.
+        for (; i < nTouched; i++) acc[touched[i]!] = 0;
       }
       return top.sorted();
     },
@@ -297,6 +305,12 @@ export function createBm25Index(params: Bm25Params = DEFAULT_BM25): Bm25Index {
 class TopK {
   private readonly heap: Bm25Hit[] = [];
   constructor(private readonly k: number) {}
+
+  /** Whether `offer` would keep this hit (always while the heap is not full). */
+  admits(key: number, score: number): boolean {
+    const h = this.heap;
+    return h.length < this.k || score > h[0]!.score || (score === h[0]!.score && key < h[0]!.key);
+  }
 
   offer(key: number, score: number): void {
     const h = this.heap;
