@@ -3,7 +3,7 @@ import { AUDIT_DDL } from './sqlite-audit.js';
 import { POLICY_DDL } from './sqlite-policy.js';
 import { KEYS_DDL } from './sqlite-keys.js';
 import { VECTORS_DDL } from './sqlite-vectors.js';
-import { USAGE_DDL } from './sqlite-usage.js';
+import { SPEND_DDL, USAGE_DDL } from './sqlite-usage.js';
 
 export const MIGRATIONS: string[] = [
   `
@@ -82,4 +82,5 @@ export const MIGRATIONS: string[] = [
   KEYS_DDL,
   USAGE_DDL,
   VECTORS_DDL,
+  SPEND_DDL,
 ];

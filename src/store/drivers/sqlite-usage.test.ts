@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { it } from 'node:test';
 import type { UsageRecordInput } from '../usage.js';
 import sqliteStore from './sqlite.js';
@@ -46,4 +50,35 @@ it('stores usage records, sums a key\'s cost since a time, lists newest first pe
   await assert.rejects(store.recordUsage([rec({ workspaceId: a.id }), rec({ workspaceId: a.id, outputTokens: -1 })]), /negative or non-integer/);
   assert.equal((await store.listUsage({ workspaceId: a.id })).length, 3, 'nothing of the refused batch was written');
   await store.close();
+});
+
+it('keeps a per-day spend beside the records: sums from a UTC midnight read it, others the records; older stores are backfilled', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'strata-usage-'));
+  try {
+    const store = await sqliteStore({ dataDir: dir });
+    const ws = await store.ensureWorkspace('a');
+    await store.recordUsage([
+      rec({ workspaceId: ws.id, at: '2025-01-14T22:30:00.000Z', costUsd: 1 }),
+      rec({ workspaceId: ws.id, at: '2025-01-15T01:00:00+02:00', costUsd: 2 }), // 23:00 UTC on the 14th
+      rec({ workspaceId: ws.id, at: '2025-01-15T08:00:00.000Z', costUsd: 4 }),
+      rec({ workspaceId: ws.id, keyId: null, costUsd: 8 }),
+    ]);
+    assert.equal(await store.usageCostSince('k1', '2025-01-15T00:00:00.000Z'), 4);
+    assert.equal(await store.usageCostSince('k1', '2025-01-14T00:00:00.000Z'), 7);
+    assert.equal(await store.usageCostSince('k1', '2025-01-14T22:45:00.000Z'), 2 + 4, 'not a midnight: summed from the records');
+    await assert.rejects(store.recordUsage([rec({ workspaceId: ws.id, at: 'yesterday' })]), /unreadable time/);
+    await store.close();
+
+    // A store from before the spend table: the migration fills it from the records.
+    const raw = new Database(join(dir, 'strata.db'));
+    raw.exec('DROP TABLE gateway_spend');
+    raw.pragma(`user_version = ${(raw.pragma('user_version', { simple: true }) as number) - 1}`);
+    raw.close();
+    const reopened = await sqliteStore({ dataDir: dir });
+    assert.equal(await reopened.usageCostSince('k1', '2025-01-14T00:00:00.000Z'), 7);
+    assert.equal(await reopened.usageCostSince('k1', '2025-01-15T00:00:00.000Z'), 4);
+    await reopened.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -31,6 +31,25 @@ export const USAGE_DDL = `
   CREATE INDEX gateway_usage_by_workspace ON gateway_usage (workspace_id, at);
 `;
 
+/**
+ * Spend per key and UTC day (a later migration), kept in the same transaction as the usage records. Budgets read a
+ * key's spend every second in each server process: one row for today, at most 31 for the month, instead of
+ * summing every record (a busy key's day is tens of thousands of rows — milliseconds of stalled event loop).
+ */
+export const SPEND_DDL = `
+  CREATE TABLE gateway_spend (
+    key_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    cost_usd REAL NOT NULL,
+    PRIMARY KEY (key_id, day)
+  ) WITHOUT ROWID;
+  INSERT INTO gateway_spend (key_id, day, cost_usd)
+    SELECT key_id, date(at), SUM(cost_usd) FROM gateway_usage WHERE key_id IS NOT NULL AND date(at) IS NOT NULL GROUP BY key_id, date(at);
+`;
+
+/** A UTC midnight as `toISOString` writes it: the spend table answers sums from such instants. */
+const MIDNIGHT = /^(\d{4}-\d{2}-\d{2})T00:00:00\.000Z$/;
+
 type Row = Record<string, unknown>;
 
 const toRecord = (r: Row): UsageRecord => ({
@@ -63,6 +82,10 @@ export function sqliteUsage(db: BetterSqlite3.Database): UsageStore {
        @output_tokens, @reasoning_tokens, @cost_usd, @estimated, @cache_hit, @latency_ms, @at)`,
     ),
     costSince: db.prepare('SELECT COALESCE(SUM(cost_usd), 0) AS cost FROM gateway_usage WHERE key_id = ? AND at >= ?'),
+    spendSince: db.prepare('SELECT COALESCE(SUM(cost_usd), 0) AS cost FROM gateway_spend WHERE key_id = ? AND day >= ?'),
+    addSpend: db.prepare(
+      'INSERT INTO gateway_spend (key_id, day, cost_usd) VALUES (?, ?, ?) ON CONFLICT (key_id, day) DO UPDATE SET cost_usd = cost_usd + excluded.cost_usd',
+    ),
   };
   const insertAll = db.transaction((records: UsageRecordInput[]) => {
     for (const r of records) {
@@ -86,6 +109,7 @@ export function sqliteUsage(db: BetterSqlite3.Database): UsageStore {
         latency_ms: r.latencyMs,
         at: r.at,
       });
+      if (r.keyId !== null && r.costUsd > 0) q.addSpend.run(r.keyId, new Date(r.at).toISOString().slice(0, 10), r.costUsd); // the UTC day
     }
   });
 
@@ -93,6 +117,9 @@ export function sqliteUsage(db: BetterSqlite3.Database): UsageStore {
     async recordUsage(records) {
       for (const r of records) {
         const counts = [r.inputTokens, r.cachedInputTokens, r.outputTokens, r.reasoningTokens];
+        if (Number.isNaN(Date.parse(r.at))) {
+          throw new StrataError('store:sqlite', 'invalid-input', `usage record for "${r.alias}" has an unreadable time "${r.at}"`, { details: { alias: r.alias, at: r.at } });
+        }
         if (!counts.every((n) => Number.isInteger(n) && n >= 0) || !Number.isFinite(r.costUsd) || r.costUsd < 0) {
           throw new StrataError('store:sqlite', 'invalid-input', `usage record for "${r.alias}" has negative or non-integer token counts or a bad cost`, {
             details: { alias: r.alias, counts, costUsd: r.costUsd },
@@ -102,7 +129,8 @@ export function sqliteUsage(db: BetterSqlite3.Database): UsageStore {
       if (records.length) insertAll(records);
     },
     async usageCostSince(keyId, since) {
-      return (q.costSince.get(keyId, since) as { cost: number }).cost;
+      const midnight = MIDNIGHT.exec(since);
+      return ((midnight ? q.spendSince.get(keyId, midnight[1]) : q.costSince.get(keyId, since)) as { cost: number }).cost;
     },
     async listUsage(query) {
       const limit = Math.min(10_000, Math.max(1, query.limit ?? 100));
