@@ -139,5 +139,16 @@ export interface Store extends AuditStore, PolicyStore, KeyStore, UsageStore, Ve
   recoverInterruptedJobs(): Promise<number>;
 
   sizeBytes?(): Promise<number>;
+  /**
+   * Housekeeping a server can take off its request path (SQLite: WAL checkpoints, which otherwise run inside
+   * whichever commit crosses the threshold and stall that process's requests for milliseconds). A supervisor
+   * whose workers called `deferInThisProcess` runs `run` on a timer. Drivers without such work omit it.
+   */
+  readonly maintenance?: {
+    /** This process stops doing the housekeeping inside its own writes. */
+    deferInThisProcess(): void;
+    /** Does a round of it without waiting for anyone (SQLite: a PASSIVE checkpoint). */
+    run(): Promise<void>;
+  };
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -123,5 +123,24 @@ describe('sqlite driver specifics', () => {
     rmSync(join(dir, 'strata.db-stamps'));
     mkdirSync(join(dir, 'strata.db-stamps')); // a directory where the file belongs
     await assert.rejects(sqliteStore({ dataDir: dir }), /cannot open .*strata\.db-stamps: EISDIR/);
+  });
+
+  it('lets a supervisor take WAL checkpoints off its workers: deferred in the writer, done by maintenance.run', async () => {
+    const dir = tempDir();
+    const store = await sqliteStore({ dataDir: dir });
+    const ws = await store.ensureWorkspace('w');
+    store.maintenance!.deferInThisProcess();
+    const big = 'x'.repeat(3000);
+    for (let i = 0; i < 40; i++) {
+      await store.appendAudit(Array.from({ length: 40 }, (_, k) => ({ workspaceId: ws.id, actor: 'user:a', action: 'search.query', resources: [], decision: 'allow' as const, traceId: `t${i}-${k}`, details: { big } })));
+    }
+    // Nothing was copied into the database file while writing (SQLite alone would have at 1,000 pages)…
+    const before = statSync(join(dir, 'strata.db')).size;
+    assert.ok(statSync(join(dir, 'strata.db-wal')).size > 4_000_000, 'the writes are in the WAL');
+    assert.ok(before < 1_000_000, `the database file did not grow while writing (${before} bytes)`);
+    // …until maintenance ran.
+    await store.maintenance!.run();
+    assert.ok(statSync(join(dir, 'strata.db')).size > before + 4_000_000, 'maintenance.run checkpointed the WAL into the database');
+    await store.close();
   });
 });

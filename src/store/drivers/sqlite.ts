@@ -397,6 +397,16 @@ export default async function sqliteStore(options: SqliteStoreOptions): Promise<
       return n;
     },
 
+    maintenance:
+      file === ':memory:'
+        ? undefined
+        : {
+            deferInThisProcess: () => void db.pragma('wal_autocheckpoint = 0'),
+            // PASSIVE copies what no reader still needs and never waits for a lock; the next writer restarts the
+            // WAL from its beginning once everything is copied.
+            run: async () => void db.pragma('wal_checkpoint(PASSIVE)'),
+          },
+
     async sizeBytes() {
       if (file === ':memory:') return 0;
       let total = 0;
