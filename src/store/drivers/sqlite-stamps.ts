@@ -6,7 +6,8 @@
 // is used only while its kind's stamp still equals the one read *before* the row was read from the database.
 // Whatever the interleaving, a reader that sees the new stamp reads the committed row, and a row read before
 // the commit was cached under the old stamp, which no longer matches. Checking costs one 16-byte pread
-// (~2 µs here) where an SQLite read transaction costs 10–70 µs on this kind of VM — the reason this exists.
+// (2–5 µs on this kind of VM) where an SQLite read transaction cost 10–70 µs in a busy server — the reason this
+// exists.
 // Stamps are random rather than counters, so two processes bumping at once can never write the same value
 // twice. A cached row also expires after `maxAgeMs`, which bounds staleness after edits made to the database
 // by hand or a process killed between its commit and its bump.
