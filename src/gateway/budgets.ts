@@ -21,9 +21,9 @@ interface KeyState {
   limits: BudgetConfig;
   day: number;
   month: number;
-  /** Spend in the store at the last read: today, and this month before today. */
+  /** Spend in the store at the last read: today, and this month (today included). */
   storedDay: number;
-  storedMonthBeforeToday: number;
+  storedMonth: number;
   /** Charged by this process since that read (what the store may not hold yet). */
   localSpend: number;
   /** When spend was last read (0: never, or a new day began). */
@@ -65,14 +65,14 @@ export function createKeyLimits(options: {
     const t = options.now();
     if (!s) {
       const limits = limitsOf(keyId);
-      s = { limits, day: dayStart(t), month: monthStart(t), storedDay: 0, storedMonthBeforeToday: 0, localSpend: 0, readAt: 0, loading: null, tokens: burstOf(limits), refilledAt: t };
+      s = { limits, day: dayStart(t), month: monthStart(t), storedDay: 0, storedMonth: 0, localSpend: 0, readAt: 0, loading: null, tokens: burstOf(limits), refilledAt: t };
       states.set(keyId, s);
     } else if (dayStart(t) !== s.day) {
-      // A new UTC day starts from zero (and a new month too); the month so far is read again with it.
+      // A new UTC day starts from zero (and a new month too) until its first read.
       s.day = dayStart(t);
       s.month = monthStart(t);
       s.storedDay = 0;
-      s.storedMonthBeforeToday = 0;
+      s.storedMonth = 0;
       s.localSpend = 0;
       s.readAt = 0;
     }
@@ -81,9 +81,9 @@ export function createKeyLimits(options: {
   }
 
   /**
-   * Reads the key's spend back from the store. Today's records are summed on every read; the month before today
-   * only on the first read of a day (a month of records is the expensive sum). Charges made while the read is in
-   * flight stay counted locally: they may be counted twice until the next read, never missed.
+   * Reads the key's spend for today and this month back from the store (the SQLite store answers both from its
+   * per-day spend table). Charges made while the read is in flight stay counted locally: they may be counted twice
+   * until the next read, never missed.
    */
   async function read(keyId: string, s: KeyState): Promise<void> {
     const store = options.store!;
@@ -92,10 +92,10 @@ export function createKeyLimits(options: {
     try {
       await options.flushUsage?.();
       const today = await store.usageCostSince(keyId, new Date(day).toISOString());
-      const monthBefore = s.readAt === 0 ? (await store.usageCostSince(keyId, new Date(s.month).toISOString())) - today : s.storedMonthBeforeToday;
+      const month = await store.usageCostSince(keyId, new Date(s.month).toISOString());
       if (s.day !== day) return; // a new day began meanwhile; its own read follows
       s.storedDay = today;
-      s.storedMonthBeforeToday = Math.max(0, monthBefore);
+      s.storedMonth = month;
       s.localSpend -= before;
       s.readAt = options.now();
     } finally {
@@ -104,7 +104,7 @@ export function createKeyLimits(options: {
   }
 
   const daySpend = (s: KeyState) => s.storedDay + s.localSpend;
-  const monthSpend = (s: KeyState) => s.storedMonthBeforeToday + daySpend(s);
+  const monthSpend = (s: KeyState) => s.storedMonth + s.localSpend;
 
   const burstOf = (l: BudgetConfig) => (l.requestsPerMinute === undefined ? 0 : Math.max(1, l.requestsPerMinute / 60));
 

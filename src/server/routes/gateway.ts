@@ -1,8 +1,8 @@
 // The OpenAI-compatible endpoints: POST /v1/chat/completions (streaming included), POST /v1/embeddings and
 // GET /v1/models, so the official OpenAI clients work against Strata unchanged (base URL `<server>/v1`, a Strata
 // API key as the API key). `model` is a gateway alias or registry id. Errors keep OpenAI's shape
-// (`{ error: { message, type, param, code } }`) instead of the API's usual one, which is why this router has its
-// own error handler. Headers: `x-strata-classification` declares the data's classification (default public);
+// (`{ error: { message, type, param, code } }`) instead of the API's usual one: `openAiErrorHandler` below, which the
+// app installs for `isOpenAiPath` requests. Headers: `x-strata-classification` declares the data's classification (default public);
 // `x-strata-cache: true|false` forces or disables the response cache.
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context, ErrorHandler } from 'hono';

@@ -80,11 +80,10 @@ export function sqliteAudit(db: BetterSqlite3.Database, now: () => string): Sqli
       validateAuditInput(input); // before the head is looked up by its workspace id
       const head = heads.get(input.workspaceId) ?? readHead(input);
       // Stored as their canonical JSON, which nextEntryWithJson already made for the hash.
-      const { entry, detailsJson, resourcesJson } = nextEntryWithJson(head, input, ts);
-      const e = entry;
+      const { entry: e, detailsJson, resourcesJson } = nextEntryWithJson(head, input, ts);
       q.insert.run(e.workspaceId, e.seq, e.at, e.actor, e.action, resourcesJson, e.decision, e.traceId, detailsJson, e.prevHash, e.hash);
-      heads.set(entry.workspaceId, entry);
-      return entry;
+      heads.set(e.workspaceId, e);
+      return e;
     });
   };
   const readHead = (input: AuditInput): AuditHead => {

@@ -9,7 +9,7 @@
 // (2–5 µs on this kind of VM) where an SQLite read transaction cost 10–70 µs in a busy server — the reason this
 // exists.
 // Stamps are random rather than counters, so two processes bumping at once can never write the same value
-// twice. A cached row also expires after `maxAgeMs`, which bounds staleness after edits made to the database
+// twice. A cached row also expires after MAX_AGE_MS, which bounds staleness after edits made to the database
 // by hand or a process killed between its commit and its bump.
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { randomFillSync } from 'node:crypto';
@@ -19,6 +19,8 @@ export const STAMP_KINDS = { keys: 0, collections: 1 } as const;
 export type StampKind = keyof typeof STAMP_KINDS;
 const SLOT_BYTES = 8;
 const FILE_BYTES = SLOT_BYTES * Object.keys(STAMP_KINDS).length;
+const MAX_AGE_MS = 2000;
+const MAX_ENTRIES = 10_000;
 
 export interface ChangeStamps {
   /** The current stamp of a kind (compare with `===`). */
@@ -69,38 +71,30 @@ export function openChangeStamps(dbFile: string): ChangeStamps {
 
 /**
  * A bounded map of rows validated by a change stamp. `get` returns a cached value only while the kind's stamp
- * is unchanged and the entry is younger than `maxAgeMs`; otherwise it loads (stamp read first, see above).
+ * is unchanged and the entry is younger than MAX_AGE_MS; otherwise it loads (stamp read first, see above).
  * Values are frozen: every caller shares them.
  */
-export function stampedCache<V extends object>(
-  stamps: ChangeStamps,
-  kind: StampKind,
-  options: { maxEntries?: number; maxAgeMs?: number; now?: () => number } = {},
-) {
-  const maxEntries = options.maxEntries ?? 10_000;
-  const maxAgeMs = options.maxAgeMs ?? 2000;
-  const now = options.now ?? Date.now;
+export function stampedCache<V extends object>(stamps: ChangeStamps, kind: StampKind) {
   const entries = new Map<string, { value: V; stamp: bigint; at: number }>();
   return {
     get(key: string, load: () => V | null): V | null {
       const stamp = stamps.read(kind);
       const hit = entries.get(key);
-      if (hit && hit.stamp === stamp && now() - hit.at < maxAgeMs) return hit.value;
+      if (hit && hit.stamp === stamp && Date.now() - hit.at < MAX_AGE_MS) return hit.value;
       const value = load();
       if (value === null) {
         entries.delete(key);
         return null;
       }
-      if (entries.size >= maxEntries && !entries.has(key)) entries.delete(entries.keys().next().value!);
+      if (entries.size >= MAX_ENTRIES && !entries.has(key)) entries.delete(entries.keys().next().value!);
       const frozen = deepFreeze(value);
-      entries.set(key, { value: frozen, stamp, at: now() });
+      entries.set(key, { value: frozen, stamp, at: Date.now() });
       return frozen;
     },
     /** Replaces cached values in place (a change this process made that other processes need not see at once). */
     updateWhere(match: (value: V) => boolean, change: (value: V) => V): void {
       for (const hit of entries.values()) if (match(hit.value)) hit.value = deepFreeze(change(hit.value));
     },
-    clear: () => entries.clear(),
   };
 }
 

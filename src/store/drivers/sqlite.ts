@@ -25,6 +25,8 @@ export interface SqliteStoreOptions {
 }
 
 type Row = Record<string, unknown>;
+/** A write batch that inserted, replaced or deleted anything bumps its collection's generation. */
+const movesGeneration = (r: Pick<WriteResult, 'inserted' | 'replaced' | 'deleted'>) => r.inserted + r.replaced + r.deleted > 0;
 const json = <T>(v: unknown, fallback: T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : fallback);
 
 export default async function sqliteStore(options: SqliteStoreOptions): Promise<Store> {
@@ -220,8 +222,7 @@ export default async function sqliteStore(options: SqliteStoreOptions): Promise<
     }
     for (const p of batch.forgetFiles ?? []) q.forgetFile.run(cid, p);
     if (batch.audit?.length) audit.appendInTx(batch.audit);
-    const changed = inserted + replaced + deleted > 0;
-    const generation = changed
+    const generation = movesGeneration({ inserted, replaced, deleted })
       ? ((q.bumpGeneration.get(cid) as { generation: number }).generation)
       : ((q.generation.get(cid) as { generation: number }).generation);
     return { inserted, replaced, deleted, generation };
@@ -290,7 +291,7 @@ export default async function sqliteStore(options: SqliteStoreOptions): Promise<
 
     async write(batch) {
       const result = writeTx.immediate(batch);
-      if (result.inserted + result.replaced + result.deleted > 0) collectionsChanged(); // the generation moved
+      if (movesGeneration(result)) collectionsChanged();
       return result;
     },
     async getDocument(collectionId, idOrSourceId) {
