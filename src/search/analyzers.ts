@@ -3,9 +3,9 @@
 import { stemmer } from 'stemmer';
 import { StrataError } from '../core/errors.js';
 import { ASCII_WORD, endsPlainWord, HYPHEN_RE, PIECE_RE, TOKEN_STICKY_RE } from './grammar.js';
-import { createTermCounter, type TermFreqs } from './term-counter.js';
+import { createTermScanner, type TermFreqs, type TokenIndex } from './term-counter.js';
 
-export type { TermFreqs } from './term-counter.js';
+export type { TermFreqs, TokenIndex } from './term-counter.js';
 
 export interface Token {
   term: string;
@@ -22,6 +22,13 @@ export interface Analyzer {
   tokens(text: string): Token[];
   /** The same terms counted, for indexing: what `terms` returns, without building the full list. */
   termFreqs(text: string): TermFreqs;
+  /**
+   * The tokens whose term is in `terms` (snippets): what `tokens(text).filter(…)` returns, without building the
+   * others; read from `index` instead of scanning the text when it is a current index of this text.
+   */
+  matches(text: string, terms: ReadonlySet<string>, index?: TokenIndex): Token[];
+  /** The text's tokens in a compact form for later `matches`: `cached` if it is still current, else a new one. */
+  tokenIndex(text: string, cached?: TokenIndex): TokenIndex;
 }
 
 export interface AnalyzerSpec {
@@ -203,9 +210,12 @@ export function createAnalyzer(name: string, spec: AnalyzerSpec): Analyzer {
     }
   };
 
+  const scanner = createTermScanner({ analyze, emitMatch, limit: MEMO_LIMIT });
   return {
     name,
-    termFreqs: createTermCounter({ analyze, emitMatch, limit: MEMO_LIMIT }),
+    termFreqs: (text) => scanner.count(text),
+    matches: (text, terms, index) => scanner.matches(text, terms, index),
+    tokenIndex: (text, cached) => scanner.tokenIndex(text, cached),
     terms(text) {
       const out: string[] = [];
       scan(text, (t) => out.push(t));

@@ -113,7 +113,7 @@ export interface Searcher {
 export interface SearcherOptions {
   /** Distinct principal sets whose permission bitmaps are kept per collection (LRU). Default 32. */
   aclCacheSize?: number;
-  /** Tokens of recently snippeted chunks kept for later snippets (LRU, ~20 bytes each). Default 500,000. */
+  /** Tokens of recently snippeted chunks kept for later snippets (LRU, ~12 bytes each). Default 2,000,000. */
   snippetCacheTokens?: number;
   /** Vector and hybrid modes, reranking and MMR (search/hybrid.ts); without it the searcher is lexical only. */
   ranker?: HybridRanker;
@@ -216,8 +216,8 @@ export function createSearcher(store: Store, params: Bm25Params, options: Search
   function snippetOf(idx: LoadedIndex, key: number, termSet: ReadonlySet<string>, maxChars: number) {
     const text = idx.texts[key]!;
     // Chunk ids are unique; the cache also checks the text and analyzer, so a reused id is never stale.
-    const analyzed = termSet.size === 0 ? undefined : snippets.analyzed(idx.chunkIds[key]!, text, idx.analyzer);
-    return makeSnippet(text, termSet, idx.analyzer, { maxChars, analyzed });
+    const index = termSet.size === 0 ? undefined : snippets.index(idx.chunkIds[key]!, text, idx.analyzer);
+    return makeSnippet(text, termSet, idx.analyzer, { maxChars, index });
   }
 
   return {

@@ -1,11 +1,11 @@
-// makeSnippet must give exactly what it gave before it was optimized (regex-free whitespace handling, the
-// analyzed-text cache): the previous implementation is kept below, verbatim, as the reference, and both are
+// makeSnippet must give exactly what it gave before it was optimized (regex-free whitespace handling, query
+// terms found by analyzer.matches): the previous implementation is kept below, verbatim, as the reference, and both are
 // compared on every SciFact abstract (when the corpus is present) and on tricky Unicode text.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { getAnalyzer, type Analyzer } from './analyzers.js';
-import { analyzeText, createSnippetCache, makeSnippet, type Snippet } from './snippet.js';
+import { createSnippetCache, makeSnippet, type Snippet } from './snippet.js';
 
 // ---- reference: src/search/snippet.ts before the optimization ----
 const ELLIPSIS = '…';
@@ -126,13 +126,13 @@ function mergeRanges(ranges: [number, number][]): [number, number][] {
 
 const analyzers = [getAnalyzer('english'), getAnalyzer('standard')];
 
-/** Compares the reference with makeSnippet, uncached and with the text analyzed (as the searcher does). */
-function check(text: string, query: string | ReadonlySet<string>, maxChars: number | undefined, analyzer: Analyzer, analyzed = analyzeText(text, analyzer)): number {
+/** Compares the reference with makeSnippet, scanning the text and with its token index (as the searcher does). */
+function check(text: string, query: string | ReadonlySet<string>, maxChars: number | undefined, analyzer: Analyzer, index = analyzer.tokenIndex(text)): number {
   const terms = typeof query === 'string' ? new Set(analyzer.terms(query)) : query;
   const want = referenceSnippet(text, terms, analyzer, { maxChars });
   const ctx = () => JSON.stringify({ analyzer: analyzer.name, text: text.length > 300 ? `${text.slice(0, 300)}…` : text, terms: [...terms], maxChars });
   assert.deepEqual(makeSnippet(text, terms, analyzer, { maxChars }), want, ctx());
-  assert.deepEqual(makeSnippet(text, terms, analyzer, { maxChars, analyzed }), want, ctx());
+  assert.deepEqual(makeSnippet(text, terms, analyzer, { maxChars, index }), want, ctx());
   return want.highlights.length;
 }
 
@@ -149,14 +149,14 @@ test('SciFact: every abstract x several queries and lengths gives the reference 
   for (const [i, d] of docs.entries()) {
     const texts = i % 8 === 0 ? [`${d.title}\n\n${d.text}`, d.text] : [`${d.title}\n\n${d.text}`];
     for (const text of texts) {
-      const analyzed = analyzeText(text, english);
+      const index = english.tokenIndex(text);
       // Queries that hit this text: words from its start, middle and end (so windows move), plus SciFact queries.
       const words = text.split(/\s+/).filter(Boolean);
       const pick = (at: number, n: number) => words.slice(Math.floor(at * words.length), Math.floor(at * words.length) + n).join(' ');
       const own = [pick(0, 2), pick(0.5, 3), pick(0.9, 2), `${pick(0.2, 1)} ${pick(0.8, 1)}`, ''];
       const shared = [0, 1, 2].map((k) => queries[(i * 3 + k) % Math.max(queries.length, 1)] ?? 'cancer risk');
       for (const q of [...own, ...shared]) {
-        for (const maxChars of i % 8 === 0 ? [240, 60, 16, undefined] : [240, 40]) highlights += check(text, q, maxChars, english, analyzed);
+        for (const maxChars of i % 8 === 0 ? [240, 60, 16, undefined] : [240, 40]) highlights += check(text, q, maxChars, english, index);
       }
     }
   }
@@ -202,24 +202,24 @@ test('every UTF-16 code unit is treated as whitespace or not exactly as before',
 test('the snippet cache is an LRU bounded by tokens, and never serves another text', () => {
   const english = analyzers[0]!;
   const cache = createSnippetCache(10);
-  const a = cache.analyzed('a', 'one two three four', english);
-  assert.equal(cache.analyzed('a', 'one two three four', english), a);
-  cache.analyzed('b', 'five six seven eight', english);
-  cache.analyzed('c', 'nine ten eleven twelve', english); // 12 tokens > 10: the least recently used goes
+  const a = cache.index('a', 'one two three four', english);
+  assert.equal(cache.index('a', 'one two three four', english), a);
+  cache.index('b', 'five six seven eight', english);
+  cache.index('c', 'nine ten eleven twelve', english); // 12 tokens > 10: the least recently used goes
   assert.equal(cache.size, 2);
   assert.ok(cache.tokens <= 10);
-  const changed = cache.analyzed('c', 'other text now', english);
+  const changed = cache.index('c', 'other text now', english);
   assert.equal(changed.text, 'other text now');
-  // A stale or foreign analysis is ignored: the snippet is the reference one for the given text.
-  check('dogs run fast', 'run', 240, english, analyzeText('something else entirely', english));
-  check('dogs run fast', 'run', 240, english, analyzeText('dogs run fast', analyzers[1]!));
+  // A stale or foreign index is ignored: the snippet is the reference one for the given text.
+  check('dogs run fast', 'run', 240, english, english.tokenIndex('something else entirely'));
+  check('dogs run fast', 'run', 240, english, analyzers[1]!.tokenIndex('dogs run fast'));
 });
 
 test('the snippet cache forgets deleted chunks, with their tokens', () => {
   const english = analyzers[0]!;
   const cache = createSnippetCache(100);
-  cache.analyzed('a', 'one two three', english);
-  cache.analyzed('b', 'four five six', english);
+  cache.index('a', 'one two three', english);
+  cache.index('b', 'four five six', english);
   const before = cache.tokens;
   cache.forget(['a', 'missing']);
   assert.equal(cache.size, 1);

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { analyzerNames, getAnalyzer } from './analyzers.js';
 import { encodeTermFreqs } from './bm25.js';
 import { indexTextWith } from './service.js';
-import { createTermCounter } from './term-counter.js';
+import { createTermScanner } from './term-counter.js';
 
 // The store keeps what indexing produces, and queries are analyzed with `terms`: the indexing path must give
 // byte-for-byte what encodeTermFreqs(analyzer.terms(text)) gives, or search results would move.
@@ -77,16 +77,85 @@ test('indexing terms equal encodeTermFreqs(terms) on every SciFact abstract', { 
   }
 });
 
-test('the counter gives the same counts after its tables start afresh at the memory bound', () => {
+test('the scanner gives the same counts and matches after its tables start afresh at the memory bound', () => {
   const parts = {
     analyze: (raw: string) => (raw.toLowerCase() === 'the' ? '' : raw.toLowerCase()),
-    emitMatch: (match: string, _at: number, emit: (term: string) => void) => match.split(/[-‐‑]/).forEach((p) => emit(p.toLowerCase())),
+    emitMatch: (match: string, at: number, emit: (term: string, start: number, end: number) => void) => {
+      let from = 0;
+      for (const p of match.split(/[-‐‑]/)) {
+        emit(p.toLowerCase(), at + from, at + from + p.length);
+        from += p.length + 1;
+      }
+    },
   };
-  const bounded = createTermCounter({ ...parts, limit: 3 });
-  const unbounded = createTermCounter({ ...parts, limit: Infinity });
+  const bounded = createTermScanner({ ...parts, limit: 3 });
+  const unbounded = createTermScanner({ ...parts, limit: Infinity });
   const texts = ['The cat and the Dog', 'dog DOG cat-dog x-ray', 'a b c d e f g a b c', 'the THE', 'naïve café-bar cat'];
+  const wanted = new Set(['dog', 'cat', 'ray', 'bar', 'the']);
+  // Token indexes made before the bounded tables start afresh must not be read with the new ids.
+  const early = texts.map((text) => bounded.tokenIndex(text));
   for (let pass = 0; pass < 3; pass++) {
-    for (const text of texts) assert.deepEqual(bounded(text), unbounded(text), text);
+    for (const [i, text] of texts.entries()) {
+      assert.deepEqual(bounded.count(text), unbounded.count(text), text);
+      assert.deepEqual(bounded.matches(text, wanted), unbounded.matches(text, wanted), text);
+      assert.deepEqual(bounded.matches(text, wanted, early[i]), unbounded.matches(text, wanted), text);
+      assert.deepEqual(bounded.matches(text, wanted, bounded.tokenIndex(text)), unbounded.matches(text, wanted), text);
+    }
   }
-  assert.deepEqual(unbounded('The cat and the Dog cat'), { terms: ['cat', 'and', 'dog'], freqs: [2, 1, 1], total: 4 });
+  assert.deepEqual(unbounded.count('The cat and the Dog cat'), { terms: ['cat', 'and', 'dog'], freqs: [2, 1, 1], total: 4 });
+  assert.deepEqual(unbounded.matches('The cat-dog, Dog', wanted), [
+    { term: 'cat', start: 4, end: 7 },
+    { term: 'dog', start: 8, end: 11 },
+    { term: 'dog', start: 13, end: 16 },
+  ]);
+});
+
+// Snippets find a query's terms with `matches`: it must give exactly the tokens `tokens` gives for those terms.
+const matchesReference = (name: string, text: string, terms: ReadonlySet<string>) => getAnalyzer(name).tokens(text).filter((t) => terms.has(t.term));
+
+test('matches equals tokens(text).filter(term in query) on tricky and random text, for every analyzer', () => {
+  let seed = 7;
+  const next = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const alphabet = ['a', 'B', 'e', 's', '1', '0', '_', ' ', ' ', '\n', "'", '’', '.', ',', '-', '‑', ':', 'é', 'ß', 'Ω', '東', 'に', '😀', '\u0301', '—', 'the', 'IL', 'ing'];
+  const random = Array.from({ length: 1500 }, () => {
+    let text = '';
+    for (let len = next(40); len > 0; len--) text += alphabet[next(alphabet.length)];
+    return text;
+  });
+  for (const name of analyzerNames()) {
+    const analyzer = getAnalyzer(name);
+    for (const text of [...TRICKY, TRICKY.join('\n'), ...random]) {
+      const all = [...new Set(analyzer.terms(text))];
+      // Some of the text's terms, sometimes all or none, plus terms it lacks.
+      const terms = new Set([...all.filter(() => next(3) !== 0), ...(next(2) === 0 ? ['zzz', 'cat'] : [])]);
+      assert.deepEqual(analyzer.matches(text, terms), matchesReference(name, text, terms), `${name}: ${JSON.stringify(text)} ${JSON.stringify([...terms])}`);
+      assert.deepEqual(analyzer.matches(text, terms, analyzer.tokenIndex(text)), matchesReference(name, text, terms), `${name} (token index): ${JSON.stringify(text)}`);
+      assert.deepEqual(analyzer.matches(text, new Set(all)), analyzer.tokens(text), `${name}: every term of ${JSON.stringify(text)}`);
+    }
+  }
+});
+
+test('matches equals tokens(text).filter(term in query) on every SciFact abstract', { skip: !existsSync(scifact) && `no corpus at ${scifact}` }, () => {
+  const docs = readFileSync(scifact, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { title?: string; text?: string });
+  for (const name of analyzerNames()) {
+    const analyzer = getAnalyzer(name);
+    for (const [i, d] of docs.entries()) {
+      const text = `${d.title ?? ''}\n${d.text ?? ''}`;
+      // The terms of another abstract's title: a query that shares some words with this text.
+      const other = docs[(i * 7 + 1) % docs.length]!;
+      const terms = new Set(analyzer.terms(`${other.title ?? ''} ${d.title?.split(' ').slice(0, 2).join(' ') ?? ''}`));
+      const want = matchesReference(name, text, terms);
+      for (const got of [analyzer.matches(text, terms), analyzer.matches(text, terms, analyzer.tokenIndex(text))]) {
+        if (got.length !== want.length || got.some((t, k) => t.term !== want[k]!.term || t.start !== want[k]!.start || t.end !== want[k]!.end)) {
+          assert.deepEqual(got, want, `${name}: ${text.slice(0, 80)}`);
+        }
+      }
+    }
+  }
 });
