@@ -141,7 +141,10 @@ export function createBm25Index(params: Bm25Params = DEFAULT_BM25): Bm25Index {
   let stale = false;
   let offsets = new Int32Array(1); // postings of term t: [offsets[t], offsets[t + 1])
   let postSlots = new Int32Array(0);
-  let postTfs = new Float32Array(0);
+  // Per posting, tf / (tf + k1·(1 − b + b·len/avgdl)) for the average length `impactsAvgdl`: a query then adds
+  // idf · impact per posting, with no division and no random read of the document's length.
+  let impacts = new Float64Array(0);
+  let impactsAvgdl = Number.NaN;
   let acc = new Float64Array(0);
   let touched = new Int32Array(0);
 
@@ -181,18 +184,31 @@ export function createBm25Index(params: Bm25Params = DEFAULT_BM25): Bm25Index {
     offsets = new Int32Array(terms + 1);
     for (let t = 0; t < terms; t++) offsets[t + 1] = offsets[t]! + df[t]!;
     postSlots = new Int32Array(offsets[terms]!);
-    postTfs = new Float32Array(offsets[terms]!);
+    impacts = new Float64Array(offsets[terms]!);
     const cursor = offsets.slice(0, terms);
     for (let s = 0; s < slots; s++) {
-      for (let i = slotFwd[s]!, end = slotFwd[s + 1]!; i < end; i += 2) {
-        const at = cursor[fwd[i]!]!++;
-        postSlots[at] = s;
-        postTfs[at] = fwd[i + 1]!;
-      }
+      for (let i = slotFwd[s]!, end = slotFwd[s + 1]!; i < end; i += 2) postSlots[cursor[fwd[i]!]!++] = s;
     }
+    impactsAvgdl = Number.NaN;
     acc = new Float64Array(slots);
     touched = new Int32Array(slots);
     stale = false;
+  };
+
+  /** Recomputes every posting's impact for this average length (after a rebuild, or removals that moved it). */
+  const fillImpacts = (avgdl: number): void => {
+    const normBase = k1 * (1 - b);
+    const normPerLen = (k1 * b) / avgdl;
+    // Postings were laid out slot by slot in forward-index order (rebuild); walk them the same way.
+    const cursor = offsets.slice(0, offsets.length - 1);
+    for (let s = 0; s < slots; s++) {
+      const norm = normBase + normPerLen * slotLen[s]!;
+      for (let i = slotFwd[s]!, end = slotFwd[s + 1]!; i < end; i += 2) {
+        const tf = fwd[i + 1]!;
+        impacts[cursor[fwd[i]!]!++] = tf / (tf + norm);
+      }
+    }
+    impactsAvgdl = avgdl;
   };
 
   const index: Bm25Index = {
@@ -261,19 +277,17 @@ export function createBm25Index(params: Bm25Params = DEFAULT_BM25): Bm25Index {
         const t = termIds.get(term);
         if (t !== undefined && df[t]! > 0) qf.set(t, (qf.get(t) ?? 0) + 1);
       }
-      // Lucene: idf · tf / (tf + k1·(1 − b + b·len/avgdl)); the length norm is folded into two constants.
+      // Lucene: idf · tf / (tf + k1·(1 − b + b·len/avgdl)), the second factor precomputed per posting.
       const avgdl = totalLen / live || 1;
-      const normBase = k1 * (1 - b);
-      const normPerLen = (k1 * b) / avgdl;
+      if (avgdl !== impactsAvgdl) fillImpacts(avgdl);
       let nTouched = 0;
       for (const [t, n] of qf) {
         const w = n * Math.log(1 + (live - df[t]! + 0.5) / (df[t]! + 0.5));
         for (let i = offsets[t]!, end = offsets[t + 1]!; i < end; i++) {
           const s = postSlots[i]!;
-          const tf = postTfs[i]!;
           const prev = acc[s]!;
           if (prev === 0) touched[nTouched++] = s;
-          acc[s] = prev + (w * tf) / (tf + normBase + normPerLen * slotLen[s]!);
+          acc[s] = prev + w * impacts[i]!;
         }
       }
       const top = new TopK(limit);
