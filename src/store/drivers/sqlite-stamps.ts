@@ -6,13 +6,19 @@
 // is used only while its kind's stamp still equals the one read *before* the row was read from the database.
 // Whatever the interleaving, a reader that sees the new stamp reads the committed row, and a row read before
 // the commit was cached under the old stamp, which no longer matches. Checking costs one 16-byte pread
-// (2–5 µs on this kind of VM) where an SQLite read transaction cost 10–70 µs in a busy server — the reason this
+// (2–8 µs on this kind of VM) where an SQLite read transaction cost 10–70 µs in a busy server — the reason this
 // exists.
 // Stamps are random rather than counters, so two processes bumping at once can never write the same value
 // twice. A cached row also expires after MAX_AGE_MS, which bounds staleness after edits made to the database
 // by hand or a process killed between its commit and its bump.
+//
+// Within one event-loop turn (and at most READ_REUSE_MS), the stamps read once are reused: a server request is
+// answered from one snapshot of them (its API key and its collection are checked against the same read), and
+// a change another process commits is seen by every request whose processing starts in a later turn. Bumps
+// by this process drop the snapshot at once, for every store of this process on the same file.
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { randomFillSync } from 'node:crypto';
+import { resolve } from 'node:path';
 import { StrataError } from '../../core/errors.js';
 
 export const STAMP_KINDS = { keys: 0, collections: 1 } as const;
@@ -21,6 +27,19 @@ const SLOT_BYTES = 8;
 const FILE_BYTES = SLOT_BYTES * Object.keys(STAMP_KINDS).length;
 const MAX_AGE_MS = 2000;
 const MAX_ENTRIES = 10_000;
+const READ_REUSE_MS = 1;
+
+/** Stamps read in the current event-loop turn, by stamps file, with when they were read. */
+const readThisTurn = new Map<string, { view: BigUint64Array; at: number }>();
+let clearing = false;
+const clearAtEndOfTurn = (): void => {
+  if (clearing) return;
+  clearing = true;
+  setImmediate(() => {
+    readThisTurn.clear();
+    clearing = false;
+  });
+};
 
 export interface ChangeStamps {
   /** The current stamp of a kind (compare with `===`). */
@@ -41,7 +60,7 @@ export function openChangeStamps(dbFile: string): ChangeStamps {
     };
   }
   // Opening with 'a' creates the file without truncating another process's stamps; positional writes need 'r+'.
-  const file = `${dbFile}-stamps`;
+  const file = resolve(`${dbFile}-stamps`);
   let fd: number;
   try {
     closeSync(openSync(file, 'a'));
@@ -52,18 +71,25 @@ export function openChangeStamps(dbFile: string): ChangeStamps {
       hint: 'the store keeps this small file beside strata.db; make it readable and writable by the user running Strata',
     });
   }
-  const buf = Buffer.alloc(FILE_BYTES);
-  const view = new BigUint64Array(buf.buffer, buf.byteOffset, FILE_BYTES / SLOT_BYTES);
   const fresh = Buffer.alloc(SLOT_BYTES);
   return {
     read(kind) {
-      // A short read (new, empty file) leaves zeros: stamp 0 until the first bump.
-      buf.fill(0, readSync(fd, buf, 0, FILE_BYTES, 0));
-      return view[STAMP_KINDS[kind]]!;
+      const now = performance.now();
+      let snapshot = readThisTurn.get(file);
+      if (snapshot === undefined || now - snapshot.at > READ_REUSE_MS) {
+        const buf = Buffer.alloc(FILE_BYTES);
+        // A short read (new, empty file) leaves zeros: stamp 0 until the first bump.
+        readSync(fd, buf, 0, FILE_BYTES, 0);
+        snapshot = { view: new BigUint64Array(buf.buffer, buf.byteOffset, FILE_BYTES / SLOT_BYTES), at: now };
+        readThisTurn.set(file, snapshot);
+        clearAtEndOfTurn();
+      }
+      return snapshot.view[STAMP_KINDS[kind]]!;
     },
     bump(kind) {
       randomFillSync(fresh);
       writeSync(fd, fresh, 0, SLOT_BYTES, STAMP_KINDS[kind] * SLOT_BYTES);
+      readThisTurn.delete(file);
     },
     close: () => closeSync(fd),
   };

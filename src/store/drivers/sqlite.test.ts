@@ -117,6 +117,23 @@ describe('sqlite driver specifics', () => {
     await b.close();
   });
 
+  it('sees a change another process commits from the next event-loop turn on', async () => {
+    const dir = tempDir();
+    const a = await sqliteStore({ dataDir: dir });
+    const ws = await a.ensureWorkspace('ws');
+    await a.createCollection({ workspaceId: ws.id, name: 'docs', settings: { chunking: { maxTokens: 100, overlapTokens: 0 }, analyzer: { name: 'english' } } });
+    assert.ok(await a.getCollection(ws.id, 'docs'));
+    // Another process deletes the collection with its own connection and bumps the stamp in the file.
+    const other = new Database(join(dir, 'strata.db'));
+    other.prepare('DELETE FROM collections WHERE name = ?').run('docs');
+    other.close();
+    writeFileSync(join(dir, 'strata.db-stamps'), Buffer.alloc(16, 7));
+    // A request answered in the same turn may still use the snapshot it started with; the next one may not.
+    await new Promise((done) => setImmediate(done));
+    assert.equal(await a.getCollection(ws.id, 'docs'), null);
+    await a.close();
+  });
+
   it('explains a change-stamp file it cannot open', async () => {
     const dir = tempDir();
     await (await sqliteStore({ dataDir: dir })).close();
