@@ -4,7 +4,7 @@
 // `strata serve`. The load generator is `wrk` (Debian package; a separate C process, so it takes little of
 // the two cores) when installed, else autocannon in a worker thread (`--client autocannon` forces it).
 //
-//   npx tsx bench/load.ts [../shared/datasets/scifact] [--duration 10] [--connections 50] [--snippet-chars 240] [--client wrk|autocannon|sequential] [--workers 1] [--no-result-cache]
+//   npx tsx bench/load.ts [../shared/datasets/scifact] [--duration 10] [--warmup 5] [--connections 50] [--snippet-chars 240] [--client wrk|autocannon|sequential] [--workers 1] [--no-result-cache]
 //
 // --calibrate-us N replaces Strata with a trivial server (`--workers` processes, node:cluster) that burns N µs of
 // CPU per request and answers a few bytes: what latency a server of that per-request cost gets from this
@@ -34,6 +34,12 @@ const flag = (name: string, fallback: number) => {
 };
 const dataset = resolve(args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--')) ?? '../shared/datasets/scifact');
 const duration = flag('duration', 10);
+/**
+ * Seconds of the same load before the measured run, not counted: a fresh server process runs cold (code not yet
+ * optimized, the analyzer's raw-token table and the snippet cache empty) and its first seconds say how it starts,
+ * not how it serves. 0 measures from the first request.
+ */
+const warmup = flag('warmup', 5);
 const connections = flag('connections', 50);
 /** The API's default; 0 measures search without snippets (they are the costliest part of a search). */
 const snippetChars = flag('snippet-chars', 240);
@@ -124,6 +130,10 @@ try {
     aclViolations += body.hits.filter((h) => !canRead(policies.get(h.documentId) ?? null, principals)).length;
   }
 
+  if (warmup > 0 && client !== 'sequential') {
+    log(`${client}: warming up for ${warmup} s (not measured)`);
+    await (client === 'wrk' ? runWrk(server.url, requests, warmup) : runAutocannon(server.url, requests, warmup));
+  }
   log(`${client}: ${connections} connections for ${duration} s against ${server.url}/v1/search (${requests.length} distinct requests, ${users.length} users)`);
   // The server thread's busy share during the run: busy µs per request is the server's own cost, whatever the
   // load generator takes of the machine.
@@ -132,7 +142,7 @@ try {
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = process.cpuUsage();
   const procCpu0 = server.pid === undefined ? 0 : treeCpuUs(server.pid);
-  const run = client === 'wrk' ? await runWrk(server.url, requests) : client === 'sequential' ? await runSequential(requests) : await runAutocannon(server.url, requests);
+  const run = client === 'wrk' ? await runWrk(server.url, requests, duration) : client === 'sequential' ? await runSequential(requests) : await runAutocannon(server.url, requests, duration);
   const elu = performance.eventLoopUtilization(elu0);
   loopDelay.disable();
   const cpu = process.cpuUsage(cpu0);
@@ -159,6 +169,7 @@ try {
         ...result,
         client,
         duration_s: duration,
+        warmup_s: client === 'sequential' ? 0 : warmup,
         connections,
         snippet_chars: snippetChars,
         result_cache_entries: config.search.resultCacheEntries,
@@ -287,7 +298,7 @@ async function runSequential(requests: { method: 'POST'; path: string; headers: 
   return { requests_per_s: Math.round((lat.length / duration) * 10) / 10, latency_p50_ms: q(0.5), latency_p95_ms: q(0.95), latency_p99_ms: q(0.99), latency_max_ms: q(1), errors, non2xx: errors, requests_total: lat.length };
 }
 
-async function runAutocannon(url: string, requests: { method: 'POST'; path: string; headers: Record<string, string>; body: string }[]): Promise<LoadResult> {
+async function runAutocannon(url: string, requests: { method: 'POST'; path: string; headers: Record<string, string>; body: string }[], duration: number): Promise<LoadResult> {
   // autocannon's percentile list has no p95; it is a module-level array, so p95 is added before the run.
   const requireFromAutocannon = createRequire(createRequire(import.meta.url).resolve('autocannon'));
   (requireFromAutocannon('hdr-histogram-percentiles-obj') as { percentiles: number[] }).percentiles.push(95);
@@ -306,7 +317,7 @@ async function runAutocannon(url: string, requests: { method: 'POST'; path: stri
 }
 
 /** wrk with a Lua script cycling through the prepared requests; its `done` hook prints one JSON line. */
-async function runWrk(url: string, requests: { path: string; headers: Record<string, string>; body: string }[]): Promise<LoadResult> {
+async function runWrk(url: string, requests: { path: string; headers: Record<string, string>; body: string }[], duration: number): Promise<LoadResult> {
   const lua = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
   const script = join(work, 'load.lua');
   writeFileSync(

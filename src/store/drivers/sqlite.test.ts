@@ -121,7 +121,7 @@ describe('sqlite driver specifics', () => {
     const dir = tempDir();
     const a = await sqliteStore({ dataDir: dir });
     const ws = await a.ensureWorkspace('ws');
-    await a.createCollection({ workspaceId: ws.id, name: 'docs', settings: { chunking: { maxTokens: 100, overlapTokens: 0 }, analyzer: { name: 'english' } } });
+    await a.createCollection({ workspaceId: ws.id, name: 'docs', settings: { chunking: { maxTokens: 100, overlapTokens: 0, tokenizer: 'cl100k_base' }, analyzer: { name: 'english' } } });
     assert.ok(await a.getCollection(ws.id, 'docs'));
     // Another process deletes the collection with its own connection and bumps the stamp in the file.
     const other = new Database(join(dir, 'strata.db'));
