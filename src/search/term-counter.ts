@@ -159,8 +159,8 @@ export function createTermScanner({ analyze, emitMatch, limit }: TermCounterPart
     for (let k = start + 1, end = k + 3 * matchTerms[start]!; k < end; k += 3) visit(matchTerms[k]!, at + matchTerms[k + 1]!, at + matchTerms[k + 2]!);
   };
 
-  /** Bounds memory: called before a scan, never during one (term ids stay valid through a call). */
   let epoch = 0; // bumped whenever the tables start afresh (term ids change meaning)
+  /** Bounds memory: called before a scan, never during one (term ids stay valid through a call). */
   const startAfreshIfFull = (): void => {
     if (entries + matchAt.size < limit && termOf.length < limit) return;
     epoch++;
