@@ -25,6 +25,26 @@ describe('createSearcher', () => {
     await h.store.close();
   });
 
+  it('analyzes chunks for snippets ahead of the first search only when asked, within the cache', async () => {
+    const h = await makeHarness();
+    for (const name of ['a.txt', 'b.txt', 'c.txt']) {
+      await ingestUpload({ store: h.store, collection: h.collection, ingest: h.config.ingest, indexText: indexTextWith('english'), document: { filename: name, bytes: new TextEncoder().encode(`The turbine ${name} was inspected.`) } });
+    }
+    const plain = createSearcher(h.store, { k1: 1.2, b: 0.75 });
+    await plain.warm(h.collection);
+    assert.equal(plain.stats.snippetCacheEntries, 0);
+    const primed = createSearcher(h.store, { k1: 1.2, b: 0.75 });
+    await primed.warm(h.collection, { snippets: true });
+    assert.equal(primed.stats.snippetCacheEntries, 3);
+    const small = createSearcher(h.store, { k1: 1.2, b: 0.75 }, { snippetCacheTokens: 12 });
+    await small.warm(h.collection, { snippets: true });
+    assert.ok(small.stats.snippetCacheEntries < 3, 'priming stops before the cache overflows');
+    const res = await primed.search({ caller: operatorCaller(h.collection.workspaceId, 'test'), collection: h.collection, query: 'inspected turbine' });
+    assert.equal(res.hits.length, 3);
+    assert.ok(res.hits.every((x) => x.snippet && x.snippet.highlights.length === 2));
+    await h.store.close();
+  });
+
   it('counts totals and facets only over documents the caller may read', async () => {
     const h = await makeHarness();
     const docs = [

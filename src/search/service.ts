@@ -105,8 +105,12 @@ export interface Searcher {
   listDocumentsFor(caller: Caller, collection: Collection, page?: { limit?: number; offset?: number }): Promise<Document[]>;
   /** How many documents the caller may read. */
   countDocumentsFor(caller: Caller, collection: Collection): Promise<number>;
-  /** Loads (or refreshes) a collection's index ahead of the first query. */
-  warm(collection: Collection): Promise<void>;
+  /**
+   * Loads (or refreshes) a collection's index ahead of the first query. With `snippets`, also analyzes chunks
+   * for snippets while the snippet cache has room (a server about to listen: a fresh process would otherwise
+   * analyze every chunk it first shows, and stem every word it first meets, while requests queue).
+   */
+  warm(collection: Collection, options?: { snippets?: boolean }): Promise<void>;
   readonly stats: Readonly<SearcherStats>;
 }
 
@@ -224,8 +228,12 @@ export function createSearcher(store: Store, params: Bm25Params, options: Search
     get stats() {
       return { indexLoads, ...acl.stats, snippetCacheEntries: snippets.size, resultCacheHits: resultHits };
     },
-    async warm(collection) {
-      await indexFor((await current(collection)).col);
+    async warm(collection, { snippets: prime = false } = {}) {
+      const idx = await indexFor((await current(collection)).col);
+      if (!prime) return;
+      for (let key = 0; key < idx.texts.length && snippets.tokens + idx.texts[key]!.length / 4 < snippets.maxTokens; key++) {
+        snippets.index(idx.chunkIds[key]!, idx.texts[key]!, idx.analyzer);
+      }
     },
     async getDocumentFor(caller, collection, idOrSourceId) {
       assertSameWorkspace(caller, collection);

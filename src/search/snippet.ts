@@ -20,9 +20,10 @@ export interface SnippetCache {
   index(key: string, text: string, analyzer: Analyzer): TokenIndex;
   /** Drops the entries of these keys (chunks deleted or replaced: their text must not linger in memory). */
   forget(keys: Iterable<string>): void;
-  /** Cached texts and their total tokens. */
+  /** Cached texts and their total tokens, and the bound on those tokens. */
   readonly size: number;
   readonly tokens: number;
+  readonly maxTokens: number;
 }
 
 /**
@@ -64,6 +65,7 @@ export function createSnippetCache(maxTokens = 2_000_000): SnippetCache {
     get tokens() {
       return tokens;
     },
+    maxTokens,
   };
 }
 

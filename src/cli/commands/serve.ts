@@ -99,8 +99,8 @@ async function startServer(config: StrataConfig, ctx: Awaited<ReturnType<typeof 
   };
   const searcher = createSearcher(store, config.search.bm25, { ranker: semanticFromConfig(store, config).ranker, resultCacheEntries: config.search.resultCacheEntries });
   const { app, deps } = createApp({ config: cluster.isWorker ? perWorker : config, store, searcher, log });
-  // Load the indexes now, so the first search does not pay for it.
-  for (const col of await store.listCollections(workspace.id)) await searcher.warm(col);
+  // Load the indexes (and analyze chunks for snippets, within the snippet cache) now, so the first searches do not pay for it.
+  for (const col of await store.listCollections(workspace.id)) await searcher.warm(col, { snippets: true });
   const server = await listen(app, config.server);
   return {
     url: server.url,
