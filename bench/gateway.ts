@@ -164,6 +164,9 @@ async function main() {
     'bench',
   );
   const store = await openStore(config);
+  // As `strata serve` does in a single process: WAL checkpoints on a thread of their own.
+  store.maintenance?.deferInThisProcess();
+  const housekeeping = store.maintenance?.runInBackground(500, (e) => log(`storage maintenance failed: ${String(e)}`));
   const ws = await store.ensureWorkspace(config.workspace);
   await store.upsertPrincipal({ workspaceId: ws.id, kind: 'user', id: 'bench', groups: [] });
   const m = generateApiKey();
@@ -205,6 +208,7 @@ async function main() {
 
   await server.close();
   await upstream.terminate();
+  await housekeeping?.stop();
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 

@@ -85,7 +85,10 @@ export function registerServe(program: Command, io: Io): void {
 
 async function startServer(config: StrataConfig, ctx: Awaited<ReturnType<typeof openContext>>, log: LogFn) {
   const { store, workspace } = ctx;
-  if (cluster.isWorker) store.maintenance?.deferInThisProcess(); // the supervisor runs it (see above)
+  // Storage housekeeping never runs in a serving thread: a worker leaves it to the supervisor (see above); a
+  // single process runs it on a thread of its own.
+  store.maintenance?.deferInThisProcess();
+  const housekeeping = cluster.isWorker ? undefined : store.maintenance?.runInBackground(500, (e) => log('warn', 'storage maintenance failed', { error: String(e) }));
   const n = config.server.workers;
   // Each worker keeps its own token buckets (the API's and the gateway's per-key model request rates), so the
   // configured rates are shared out: together they allow them. Spend budgets are read from the shared store.
@@ -107,6 +110,7 @@ async function startServer(config: StrataConfig, ctx: Awaited<ReturnType<typeof 
     async stop() {
       await server.close();
       await Promise.race([deps.jobs.idle(), new Promise((r) => setTimeout(r, 2000).unref())]);
+      await housekeeping?.stop();
     },
   };
 }

@@ -160,4 +160,25 @@ describe('sqlite driver specifics', () => {
     assert.ok(statSync(join(dir, 'strata.db')).size > before + 4_000_000, 'maintenance.run checkpointed the WAL into the database');
     await store.close();
   });
+
+  it('checkpoints on a thread of its own for a single server process, and stops when asked', async () => {
+    const dir = tempDir();
+    const store = await sqliteStore({ dataDir: dir });
+    const ws = await store.ensureWorkspace('w');
+    store.maintenance!.deferInThisProcess();
+    const errors: unknown[] = [];
+    const housekeeping = store.maintenance!.runInBackground(20, (e) => errors.push(e));
+    const big = 'x'.repeat(3000);
+    for (let i = 0; i < 40; i++) {
+      await store.appendAudit(Array.from({ length: 40 }, (_, k) => ({ workspaceId: ws.id, actor: 'user:a', action: 'search.query', resources: [], decision: 'allow' as const, traceId: `t${i}-${k}`, details: { big } })));
+    }
+    // The thread copies the WAL into the database while this one writes and waits.
+    const deadline = Date.now() + 5000;
+    while (statSync(join(dir, 'strata.db')).size < 4_000_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(statSync(join(dir, 'strata.db')).size > 4_000_000, 'the background thread checkpointed the WAL into the database');
+    await housekeeping.stop();
+    assert.deepEqual(errors, []);
+    assert.equal((await store.listAudit({ workspaceId: ws.id, limit: 10_000 })).length, 1600);
+    await store.close();
+  });
 });

@@ -12,6 +12,7 @@ import { sqliteAudit } from './sqlite-audit.js';
 import { sqlitePolicy } from './sqlite-policy.js';
 import { sqliteUsage } from './sqlite-usage.js';
 import { sqliteKeys } from './sqlite-keys.js';
+import { checkpointInBackground } from './sqlite-checkpointer.js';
 import { openChangeStamps, stampedCache } from './sqlite-stamps.js';
 import { DEFAULT_EMBEDDING_CACHE_MAX_BYTES, sqliteVectors } from './sqlite-vectors.js';
 
@@ -406,6 +407,7 @@ export default async function sqliteStore(options: SqliteStoreOptions): Promise<
             // PASSIVE copies what no reader still needs and never waits for a lock; the next writer restarts the
             // WAL from its beginning once everything is copied.
             run: async () => void db.pragma('wal_checkpoint(PASSIVE)'),
+            runInBackground: (intervalMs, onError) => checkpointInBackground(file, intervalMs, onError),
           },
 
     async sizeBytes() {
