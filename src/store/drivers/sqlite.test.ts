@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import { testStoreDriver } from '../conformance.testkit.js';
 import Database from 'better-sqlite3';
 import sqliteStore from './sqlite.js';
+import { checkpointInBackground } from './sqlite-checkpointer.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -180,5 +181,21 @@ describe('sqlite driver specifics', () => {
     assert.deepEqual(errors, []);
     assert.equal((await store.listAudit({ workspaceId: ws.id, limit: 10_000 })).length, 1600);
     await store.close();
+  });
+
+  it('reports a checkpoint thread that cannot open the database, so the writer checkpoints again by itself', async () => {
+    const errors: unknown[] = [];
+    let lost = false;
+    const missing = join(tempDir(), 'none.db');
+    const alive = setInterval(() => undefined, 50); // the thread does not keep the process alive by itself
+    await new Promise<void>((resolve) => {
+      checkpointInBackground(missing, 20, (e) => errors.push(e), () => {
+        lost = true;
+        resolve();
+      });
+    });
+    clearInterval(alive);
+    assert.ok(lost);
+    assert.match(String(errors[0]), /unable to open|not exist|SQLITE_CANTOPEN/i);
   });
 });

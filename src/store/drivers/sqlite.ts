@@ -407,7 +407,10 @@ export default async function sqliteStore(options: SqliteStoreOptions): Promise<
             // PASSIVE copies what no reader still needs and never waits for a lock; the next writer restarts the
             // WAL from its beginning once everything is copied.
             run: async () => void db.pragma('wal_checkpoint(PASSIVE)'),
-            runInBackground: (intervalMs, onError) => checkpointInBackground(file, intervalMs, onError),
+            // If the thread is lost, this connection checkpoints again by itself rather than let the WAL grow.
+            runInBackground: (intervalMs, onError) => checkpointInBackground(file, intervalMs, onError, () => {
+                if (db.open) db.pragma('wal_autocheckpoint = 1000');
+              }),
           },
 
     async sizeBytes() {
