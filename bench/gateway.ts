@@ -165,7 +165,6 @@ async function main() {
   );
   const store = await openStore(config);
   // As `strata serve` does in a single process: WAL checkpoints on a thread of their own.
-  store.maintenance?.deferInThisProcess();
   const housekeeping = store.maintenance?.runInBackground(500, (e) => log(`storage maintenance failed: ${String(e)}`));
   const ws = await store.ensureWorkspace(config.workspace);
   await store.upsertPrincipal({ workspaceId: ws.id, kind: 'user', id: 'bench', groups: [] });

@@ -214,7 +214,6 @@ async function serveHere(): Promise<{ url: string; pid?: number; close(): Promis
   const { app } = createApp({ config, store, searcher, log: (level, message, fields) => level === 'error' && log(`${message} ${JSON.stringify(fields)}`) });
   inProcessApp = app;
   // As `strata serve` does in a single process: WAL checkpoints on a thread of their own.
-  store.maintenance?.deferInThisProcess();
   const housekeeping = store.maintenance?.runInBackground(500, (e) => log(`storage maintenance failed: ${String(e)}`));
   const server = await listen(app, { host: '127.0.0.1', port: 0 });
   return {

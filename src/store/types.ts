@@ -150,9 +150,9 @@ export interface Store extends AuditStore, PolicyStore, KeyStore, UsageStore, Ve
     /** Does a round of it without waiting for anyone (SQLite: a PASSIVE checkpoint). */
     run(): Promise<void>;
     /**
-     * A single server process: does `run` every `intervalMs` on a thread of its own (SQLite: its own connection
-     * in a worker thread), so neither the housekeeping nor its disk syncs stall requests. Call
-     * `deferInThisProcess` too. `stop` waits for the thread to end.
+     * A single server process: defers its own housekeeping (as `deferInThisProcess`) and does `run` every
+     * `intervalMs` on a thread of its own (SQLite: its own connection in a worker thread), so neither the
+     * housekeeping nor its disk syncs stall requests. `stop` waits for the thread to end.
      */
     runInBackground(intervalMs: number, onError: (e: unknown) => void): { stop(): Promise<void> };
   };

@@ -87,7 +87,7 @@ async function startServer(config: StrataConfig, ctx: Awaited<ReturnType<typeof 
   const { store, workspace } = ctx;
   // Storage housekeeping never runs in a serving thread: a worker leaves it to the supervisor (see above); a
   // single process runs it on a thread of its own.
-  store.maintenance?.deferInThisProcess();
+  if (cluster.isWorker) store.maintenance?.deferInThisProcess();
   const housekeeping = cluster.isWorker ? undefined : store.maintenance?.runInBackground(500, (e) => log('warn', 'storage maintenance failed', { error: String(e) }));
   const n = config.server.workers;
   // Each worker keeps its own token buckets (the API's and the gateway's per-key model request rates), so the

@@ -166,7 +166,6 @@ describe('sqlite driver specifics', () => {
     const dir = tempDir();
     const store = await sqliteStore({ dataDir: dir });
     const ws = await store.ensureWorkspace('w');
-    store.maintenance!.deferInThisProcess();
     const errors: unknown[] = [];
     const housekeeping = store.maintenance!.runInBackground(20, (e) => errors.push(e));
     const big = 'x'.repeat(3000);

@@ -408,9 +408,12 @@ export default async function sqliteStore(options: SqliteStoreOptions): Promise<
             // WAL from its beginning once everything is copied.
             run: async () => void db.pragma('wal_checkpoint(PASSIVE)'),
             // If the thread is lost, this connection checkpoints again by itself rather than let the WAL grow.
-            runInBackground: (intervalMs, onError) => checkpointInBackground(file, intervalMs, onError, () => {
+            runInBackground: (intervalMs, onError) => {
+              db.pragma('wal_autocheckpoint = 0');
+              return checkpointInBackground(file, intervalMs, onError, () => {
                 if (db.open) db.pragma('wal_autocheckpoint = 1000');
-              }),
+              });
+            },
           },
 
     async sizeBytes() {
