@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { Agent, request } from 'node:http';
 import { describe, it } from 'node:test';
+import { Hono } from 'hono';
 import { ensureAdminKey } from './bootstrap.js';
 import { listen } from './node.js';
 import { makeServer } from './server.testkit.js';
+import type { AppBindings } from './types.js';
 
 describe('the Node server (real sockets)', () => {
   it('serves the app on 127.0.0.1 with a free port; the bootstrap admin key works over HTTP', async () => {
@@ -40,6 +43,47 @@ describe('the Node server (real sockets)', () => {
       await assert.rejects(listen(h.app, { host: '127.0.0.1', port: first.port }), /EADDRINUSE/);
     } finally {
       await first.close();
+    }
+  });
+
+  it("gives each request its connection's signal: one per keep-alive connection, aborted when the client goes", async () => {
+    const seen: AbortSignal[] = [];
+    let release = () => undefined as void;
+    const app = new Hono<{ Bindings: AppBindings }>().get('/', async (c) => {
+      seen.push(c.env.clientSignal!());
+      if (c.req.query('wait')) await new Promise<void>((r) => (release = r));
+      return c.text('ok');
+    });
+    const server = await listen(app, { host: '127.0.0.1', port: 0 });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = (path: string) =>
+      new Promise<string>((resolve, reject) => {
+        const req = request(`${server.url}${path}`, { agent }, (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d));
+          res.on('end', () => resolve(text));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      assert.equal(await get('/'), 'ok');
+      assert.equal(await get('/'), 'ok');
+      assert.equal(seen.length, 2);
+      assert.equal(seen[1], seen[0], 'the same connection, the same signal');
+      assert.equal(seen[0]!.aborted, false, 'finished requests do not abort it');
+
+      const waiting = get('/?wait=1').catch((e: unknown) => e);
+      for (let i = 0; i < 100 && seen.length < 3; i++) await new Promise((r) => setTimeout(r, 5));
+      assert.equal(seen[2], seen[0]);
+      agent.destroy(); // the client goes away mid-request
+      await waiting;
+      for (let i = 0; i < 100 && !seen[2]!.aborted; i++) await new Promise((r) => setTimeout(r, 5));
+      assert.equal(seen[2]!.aborted, true);
+      release();
+    } finally {
+      agent.destroy();
+      await server.close();
     }
   });
 });

@@ -1,8 +1,9 @@
 // The Node.js adapter: serves a Hono app (Web Request/Response) on node:http through @hono/node-server.
 // Everything runtime-specific about the server lives here.
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import type { AddressInfo, Socket } from 'node:net';
+import { serve, type Http2Bindings, type HttpBindings } from '@hono/node-server';
 import { StrataError } from '../core/errors.js';
+import type { AppBindings } from './types.js';
 
 export interface RunningServer {
   /** Base URL, e.g. http://127.0.0.1:7700 (the real port when 0 was asked for). */
@@ -12,9 +13,33 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function listen(app: { fetch: (req: Request, env?: unknown) => Response | Promise<Response> }, options: { host: string; port: number }): Promise<RunningServer> {
+const kClientSignal = Symbol('strata.clientSignal');
+type SignalledSocket = Socket & { [kClientSignal]?: AbortSignal };
+
+/**
+ * One signal per client connection, made on first use and aborted when the connection closes. It stands for "this
+ * caller is gone" for every request on the connection, instead of the Web Request's per-request signal: measured on
+ * Node 20, every AbortSignal an AbortController makes outlives young-generation collections, so a signal per request
+ * (and what its listeners reach) became old-generation garbage — a third more promoted bytes and longer pauses at
+ * 500 gateway requests/s. A keep-alive connection's signal is made once.
+ */
+export function clientSignal(socket: Socket): AbortSignal {
+  const s = socket as SignalledSocket;
+  let signal = s[kClientSignal];
+  if (!signal) {
+    const ctl = new AbortController();
+    signal = ctl.signal;
+    s[kClientSignal] = signal;
+    if (socket.destroyed) ctl.abort(new Error('the client closed the connection'));
+    else socket.once('close', () => ctl.abort(new Error('the client closed the connection')));
+  }
+  return signal;
+}
+
+export function listen(app: { fetch: (req: Request, env?: AppBindings) => Response | Promise<Response> }, options: { host: string; port: number }): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, (info: AddressInfo) => {
+    const fetch = (req: Request, env: HttpBindings | Http2Bindings) => app.fetch(req, { ...env, clientSignal: () => clientSignal(env.incoming.socket as Socket) });
+    const server = serve({ fetch, hostname: options.host, port: options.port }, (info: AddressInfo) => {
       const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
       resolve({
         url: `http://${host}:${info.port}`,

@@ -24,7 +24,16 @@ export interface AppVariables {
   workspaceName: string;
 }
 
-export type AppEnv = { Variables: AppVariables };
+/**
+ * What the runtime adapter (node.ts) gives each request. Absent under `app.request()` in tests, where routes fall
+ * back to the Web Request's own signal.
+ */
+export interface AppBindings {
+  /** Aborted when the client's connection closes: a request still running then has lost its caller. */
+  clientSignal?: () => AbortSignal;
+}
+
+export type AppEnv = { Variables: AppVariables; Bindings: AppBindings };
 
 /** A structured log line; the server never logs secrets or request bodies. */
 export type LogFn = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;

@@ -22,6 +22,7 @@ function upstream(req: RecordedRequest): ReplayResponse {
   const body = req.body as { stream?: boolean; messages: { content: string }[] };
   const prompt = body.messages.at(-1)!.content;
   if (prompt === 'garbage') return { status: 200, text: '<html>502 Bad Gateway</html>' };
+  if (prompt === 'hang') return { hang: true };
   if (prompt === 'slow') return { chunks: [chunk({ role: 'assistant', content: '' }), ...Array.from({ length: 200 }, () => chunk({ content: 'word ' }))], delayMs: 10 };
   if (!body.stream) {
     return { json: { id: 'chatcmpl-up', object: 'chat.completion', created: 1_730_000_000, model: 'up-model', choices: [{ index: 0, message: { role: 'assistant', content: 'Hello there!', refusal: null }, logprobs: null, finish_reason: 'stop' }], usage: USAGE } };
@@ -251,6 +252,42 @@ describe('gateway built from config, behind the server', () => {
       assert.ok(refused instanceof OpenAI.RateLimitError, String(refused));
       assert.equal(refused.code, 'insufficient_quota');
       assert.equal(refused.headers?.get('x-should-retry'), 'false');
+    } finally {
+      await server.close();
+      await up.close();
+      await h.store.close();
+    }
+  });
+
+  it('cancels the upstream call of a client that disconnects while waiting, and keeps serving its keep-alive neighbours', async () => {
+    const up = await startReplayServer(upstream);
+    const h = await makeServer({
+      providers: { up: { kind: 'openai-compatible', baseUrl: up.url, apiKey: UPSTREAM_KEY, maxRetries: 0, timeoutMs: 30_000 } },
+      models: { m: { provider: 'up', contextWindow: 4000, pricing: { input: 1, output: 1 }, clearedFor: ['public'] } },
+    });
+    const key = await h.key('default', 'reader', 'bob');
+    const server = await listen(h.app, { host: '127.0.0.1', port: 0 });
+    try {
+      const client = new OpenAI({ apiKey: key, baseURL: `${server.url}/v1`, maxRetries: 0 });
+      // Requests before and after on the client's keep-alive connections are not affected by each other.
+      assert.equal((await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] })).choices[0]!.message.content, 'Hello there!');
+      const ac = new AbortController();
+      const pending = fetch(`${server.url}/v1/chat/completions`, { method: 'POST', signal: ac.signal, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hang' }] }) });
+      for (let i = 0; i < 200 && up.requests.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(up.requests.length, 2, 'the waiting request reached the upstream');
+      const t0 = Date.now();
+      ac.abort();
+      await assert.rejects(pending);
+      const ws = (await h.store.getWorkspace('default'))!;
+      let rows = await h.store.listUsage({ workspaceId: ws.id });
+      for (let i = 0; i < 200 && rows.length < 2; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        await h.deps.gateway.flush();
+        rows = await h.store.listUsage({ workspaceId: ws.id });
+      }
+      assert.deepEqual(rows.map((r) => r.status).sort(), ['aborted', 'ok']);
+      assert.ok(Date.now() - t0 < 5000, 'cancelled at once, not at the provider timeout');
+      assert.equal((await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] })).choices[0]!.message.content, 'Hello there!');
     } finally {
       await server.close();
       await up.close();

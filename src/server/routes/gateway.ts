@@ -156,7 +156,7 @@ function callContext(c: Context<AppEnv>): GatewayCallContext {
     actor: `user:${caller.subject}`,
     ...(declared ? { classification: declared as Classification } : {}),
     ...(cache === 'true' || cache === 'false' ? { cache: cache === 'true' } : {}),
-    signal: c.req.raw.signal,
+    signal: c.env?.clientSignal?.() ?? c.req.raw.signal,
   };
 }
 
@@ -174,10 +174,22 @@ function openAiErrorResponse(c: Context<AppEnv>, err: unknown, deps: Pick<RouteD
  * disconnects cancels the body, which aborts the gateway call (and the upstream request) and records its usage.
  */
 async function streamCompletion(c: Context<AppEnv>, deps: RouteDeps, body: ChatCompletionBody, ctx: GatewayCallContext, id: string, created: number): Promise<Response> {
+  // The client's signal may outlive this stream (one per connection): a listener, removed when the stream ends,
+  // rather than AbortSignal.any, whose composite would stay registered on it.
   const abort = new AbortController();
-  const signal = ctx.signal ? AbortSignal.any([ctx.signal, abort.signal]) : abort.signal;
-  const events = deps.gateway.stream(body.model, toChatRequest(body), { ...ctx, signal })[Symbol.asyncIterator]();
-  const first = await events.next();
+  const onClientGone = () => abort.abort();
+  const client = ctx.signal;
+  if (client?.aborted) abort.abort();
+  else client?.addEventListener('abort', onClientGone, { once: true });
+  const release = () => client?.removeEventListener('abort', onClientGone);
+  const events = deps.gateway.stream(body.model, toChatRequest(body), { ...ctx, signal: abort.signal })[Symbol.asyncIterator]();
+  let first: IteratorResult<GatewayEvent>;
+  try {
+    first = await events.next();
+  } catch (e) {
+    release();
+    throw e;
+  }
   const includeUsage = body.stream_options?.include_usage === true;
   const enc = new TextEncoder();
   let model = body.model;
@@ -214,6 +226,7 @@ async function streamCompletion(c: Context<AppEnv>, deps: RouteDeps, body: ChatC
           const r = pending ?? (await events.next());
           pending = undefined;
           if (r.done) {
+            release();
             controller.enqueue(enc.encode('data: [DONE]\n\n'));
             controller.close();
             return;
@@ -223,11 +236,13 @@ async function streamCompletion(c: Context<AppEnv>, deps: RouteDeps, body: ChatC
           if (frames.length) return;
         }
       } catch (err) {
+        release();
         controller.enqueue(frame(openAiError(err).body));
         controller.close();
       }
     },
     async cancel() {
+      release();
       abort.abort();
       await events.return?.(undefined);
     },
