@@ -1,13 +1,15 @@
 // Gateway overhead benchmark. A local upstream speaking the OpenAI Chat Completions format answers every request
 // after a fixed delay (default 20 ms). An open-loop client sends requests on a fixed schedule (latency is measured
-// from the scheduled send time, so a stalled server cannot hide its queueing) first straight to the upstream,
-// then through Strata's /v1/chat/completions (API key auth, rate limit, gateway routing, cost, usage records in
+// from the scheduled send time, so a stalled server cannot hide its queueing) straight to the upstream ("direct")
+// and through Strata's /v1/chat/completions (API key auth, rate limit, gateway routing, cost, usage records in
 // SQLite, the openai-compatible adapter). Added latency = gateway percentile − direct percentile at the same rate.
-// Then the offered rate is stepped up through the gateway to find the highest rate it sustains.
-// The gateway runs on this process's main thread (as under `strata serve`); the upstream and the load client
-// each run in their own worker thread.
+// The two are measured in alternating legs (--rounds rounds of --seconds each way, the order swapped every round),
+// so a slow spell of a shared host falls on both sides instead of on one: reported per round, as the median of the
+// rounds, and pooled over all legs. Then the offered rate is stepped up through the gateway to find the highest
+// rate it sustains. The gateway runs on this process's main thread (as under `strata serve`); the upstream and
+// the load client each run in their own worker thread.
 //
-//   npx tsx bench/gateway.ts [--rate 500] [--seconds 10] [--delay-ms 20] [--max-rates 1000,1500,2000,3000,4000] [--floor]
+//   npx tsx bench/gateway.ts [--rate 500] [--rounds 5] [--seconds 6] [--delay-ms 20] [--max-rates 1000,1500,2000,3000,4000] [--floor]
 //
 // --floor puts a bare node:http proxy (no auth, routing, validation or records) where Strata's server would be:
 // what any Node.js proxy adds on this machine, the floor under Strata's numbers.
@@ -30,7 +32,8 @@ const flag = (name: string, fallback: string) => {
   return i >= 0 ? args[i + 1]! : fallback;
 };
 const rate = Number(flag('rate', '500'));
-const seconds = Number(flag('seconds', '10'));
+const seconds = Number(flag('seconds', '6'));
+const rounds = Number(flag('rounds', '5'));
 const delayMs = Number(flag('delay-ms', '20'));
 const maxRates = flag('max-rates', '1000,1500,2000,3000,4000').split(',').map(Number);
 const floor = args.includes('--floor');
@@ -77,7 +80,7 @@ function report() {
   const q = (p) => ok.length ? ok[Math.min(ok.length - 1, Math.floor(p * ok.length))] : null;
   const wall = (performance.now() - start) / 1000;
   parentPort.postMessage({ offered_rps: rate, sent: total, completed_rps: Math.round(ok.length / wall), errors, statuses,
-    p50_ms: q(0.5), p90_ms: q(0.9), p99_ms: q(0.99), max_ms: ok.at(-1) ?? null });
+    p50_ms: q(0.5), p90_ms: q(0.9), p99_ms: q(0.99), max_ms: ok.at(-1) ?? null, latencies: Float64Array.from(ok) });
 }
 let i = 0;
 (function tick() {
@@ -88,6 +91,8 @@ let i = 0;
 `;
 
 interface LoadResult {
+  /** Sorted latencies of the completed requests (ms), for pooling legs; dropped from the printed JSON. */
+  latencies?: Float64Array;
   offered_rps: number;
   completed_rps: number;
   sent: number;
@@ -180,21 +185,49 @@ async function main() {
   await load(directUrl, {}, rate, 2);
   await load(gatewayUrl, auth, rate, 2);
   const load1 = loadavg()[0];
-  log(`direct at ${rate} req/s for ${seconds} s`);
-  const direct = await load(directUrl, {}, rate, seconds);
-  log(`through the gateway at ${rate} req/s for ${seconds} s`);
-  // Main-thread busy time per request (event-loop utilisation × wall time): the gateway's own CPU cost, which
-  // unlike latency does not depend on how busy the other processes on the machine are.
-  const elu0 = performance.eventLoopUtilization();
-  const t0 = performance.now();
-  const gateway = await load(gatewayUrl, auth, rate, seconds);
-  const elu = performance.eventLoopUtilization(elu0);
-  const busyMsPerRequest = Math.round(((elu.utilization * (performance.now() - t0)) / gateway.sent) * 1000) / 1000;
+  // Alternating legs; main-thread busy time per request (event-loop utilisation × wall time) over the gateway legs:
+  // the gateway's own CPU cost, which unlike latency does not depend much on the rest of the machine.
+  const legs: { direct: LoadResult; gateway: LoadResult; busyMs: number }[] = [];
+  for (let i = 0; i < rounds; i++) {
+    let direct: LoadResult | undefined;
+    let gateway: LoadResult | undefined;
+    let busyMs = 0;
+    for (const side of i % 2 === 0 ? ['direct', 'gateway'] : ['gateway', 'direct']) {
+      log(`round ${i + 1}/${rounds}: ${side} at ${rate} req/s for ${seconds} s`);
+      if (side === 'direct') direct = await load(directUrl, {}, rate, seconds);
+      else {
+        const elu0 = performance.eventLoopUtilization();
+        const t0 = performance.now();
+        gateway = await load(gatewayUrl, auth, rate, seconds);
+        busyMs = performance.eventLoopUtilization(elu0).utilization * (performance.now() - t0);
+      }
+    }
+    legs.push({ direct: direct!, gateway: gateway!, busyMs });
+  }
+  const round3 = (x: number) => Math.round(x * 1000) / 1000;
+  const pct = (sorted: Float64Array, p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+  const pool = (side: 'direct' | 'gateway') => Float64Array.from(legs.flatMap((l) => Array.from(l[side].latencies!))).sort();
+  const pooledDirect = pool('direct');
+  const pooledGateway = pool('gateway');
+  const pooled = (p: number) => round3(pct(pooledGateway, p) - pct(pooledDirect, p));
+  const perRound = legs.map((l) => ({
+    added_p50_ms: round3(l.gateway.p50_ms - l.direct.p50_ms),
+    added_p99_ms: round3(l.gateway.p99_ms - l.direct.p99_ms),
+    direct_p50_p99_ms: [l.direct.p50_ms, l.direct.p99_ms],
+    gateway_p50_p99_ms: [l.gateway.p50_ms, l.gateway.p99_ms],
+  }));
+  const median = (xs: number[]) => {
+    const v = [...xs].sort((a, b) => a - b);
+    return v.length % 2 ? v[(v.length - 1) / 2]! : round3((v[v.length / 2 - 1]! + v[v.length / 2]!) / 2);
+  };
+  const gatewaySent = legs.reduce((n, l) => n + l.gateway.sent, 0);
+  const busyMsPerRequest = round3(legs.reduce((n, l) => n + l.busyMs, 0) / gatewaySent);
+  const last = legs.at(-1)!.gateway;
 
   // Sustained: every request answered 200, ≥ 97 % of the offered rate completed, p99 within 4× the upstream delay.
   const sustains = (res: LoadResult) => res.errors === 0 && (res.statuses['200'] ?? 0) === res.sent && res.completed_rps >= 0.97 * res.offered_rps && res.p99_ms <= 4 * delayMs;
   const steps: LoadResult[] = [];
-  let sustained = sustains(gateway) ? rate : 0;
+  let sustained = legs.every((l) => sustains(l.gateway)) ? rate : 0;
   for (const r of sustained ? maxRates : []) {
     log(`through the gateway at ${r} req/s for 5 s`);
     const res = await load(gatewayUrl, auth, r, 5);
@@ -211,7 +244,6 @@ async function main() {
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 
-  const add = (k: 'p50_ms' | 'p90_ms' | 'p99_ms') => Math.round((gateway[k] - direct[k]) * 1000) / 1000;
   process.stdout.write(
     `${JSON.stringify(
       {
@@ -221,14 +253,18 @@ async function main() {
         loadavg_1m_before: Math.round(load1 * 100) / 100,
         upstream_delay_ms: delayMs,
         rate_rps: rate,
-        seconds,
-        direct,
-        gateway,
-        added_latency_ms: { p50: add('p50_ms'), p90: add('p90_ms'), p99: add('p99_ms') },
+        rounds,
+        seconds_per_leg: seconds,
+        pooled_direct_ms: { p50: round3(pct(pooledDirect, 0.5)), p90: round3(pct(pooledDirect, 0.9)), p99: round3(pct(pooledDirect, 0.99)), max: round3(pooledDirect.at(-1)!) },
+        pooled_gateway_ms: { p50: round3(pct(pooledGateway, 0.5)), p90: round3(pct(pooledGateway, 0.9)), p99: round3(pct(pooledGateway, 0.99)), max: round3(pooledGateway.at(-1)!) },
+        added_latency_ms: { p50: pooled(0.5), p90: pooled(0.9), p99: pooled(0.99) },
+        added_latency_median_of_rounds_ms: { p50: median(perRound.map((r) => r.added_p50_ms)), p99: median(perRound.map((r) => r.added_p99_ms)) },
+        per_round: perRound,
+        gateway_statuses_last_leg: last.statuses,
         gateway_main_thread_busy_ms_per_request: busyMsPerRequest,
         loadavg_1m_after: Math.round(loadavg()[0] * 100) / 100,
         target: { p50_ms: 1, p99_ms: 5 },
-        max_rate_steps: steps,
+        max_rate_steps: steps.map(({ latencies: _, ...rest }) => rest),
         sustained_max_rps: sustained,
         sustained_rule: `all 200, completed ≥ 97 % of offered, p99 ≤ ${4 * delayMs} ms`,
         usage_rows_recorded_last_run: usageRows,
