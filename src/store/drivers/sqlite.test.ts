@@ -7,6 +7,7 @@ import { testStoreDriver } from '../conformance.testkit.js';
 import Database from 'better-sqlite3';
 import sqliteStore from './sqlite.js';
 import { checkpointInBackground } from './sqlite-checkpointer.js';
+import { READ_REUSE_MS } from './sqlite-stamps.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -118,7 +119,7 @@ describe('sqlite driver specifics', () => {
     await b.close();
   });
 
-  it('sees a change another process commits from the next event-loop turn on', async () => {
+  it('sees a change another process commits within READ_REUSE_MS', async () => {
     const dir = tempDir();
     const a = await sqliteStore({ dataDir: dir });
     const ws = await a.ensureWorkspace('ws');
@@ -129,8 +130,8 @@ describe('sqlite driver specifics', () => {
     other.prepare('DELETE FROM collections WHERE name = ?').run('docs');
     other.close();
     writeFileSync(join(dir, 'strata.db-stamps'), Buffer.alloc(16, 7));
-    // A request answered in the same turn may still use the snapshot it started with; the next one may not.
-    await new Promise((done) => setImmediate(done));
+    // A request starting within READ_REUSE_MS of the last read may still use that snapshot; a later one may not.
+    await new Promise((done) => setTimeout(done, READ_REUSE_MS + 1));
     assert.equal(await a.getCollection(ws.id, 'docs'), null);
     await a.close();
   });
