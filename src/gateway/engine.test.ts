@@ -31,13 +31,16 @@ const signalOfQuickCall = () => {
 
 describe('withTimeout', () => {
   it('aborts the attempt at its timeout and reports a timeout, even when the attempt ignores its signal', async () => {
+    const caller = new AbortController();
     let signal: AbortSignal | undefined;
-    const err = await withTimeout(entry, 20, undefined, (s) => {
+    const err = await withTimeout(entry, 20, caller.signal, (s) => {
       signal = s;
       return new Promise<never>(() => undefined);
     }).catch((e: unknown) => e);
     assert.ok(isStrataError(err) && err.details.kind === 'timeout', String(err));
     assert.equal(signal!.aborted, true);
+    // The abandoned attempt leaves nothing on the caller's signal (a client connection's, which lives on).
+    assert.equal(getEventListeners(caller.signal, 'abort').length, 0);
   });
 
   it("aborts the attempt when the caller's signal aborts, and leaves no listener on the caller's signal", async () => {

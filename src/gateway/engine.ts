@@ -85,7 +85,17 @@ function giveBack(ctl: AbortController): void {
 export function withTimeout<T>(entry: RegistryEntry, ms: number, outer: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const ctl = takeController();
   return new Promise<T>((resolve, reject) => {
+    // Cleaned up at the first of timeout, cancellation or the attempt's end, and before the caller resumes: the
+    // caller's signal (one per client connection) never keeps a listener of a finished or abandoned attempt.
+    let settled = false;
+    const done = () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onAbort);
+    };
     const fail = (err: StrataError) => {
+      done();
       ctl.abort(err);
       reject(err);
     };
@@ -93,19 +103,15 @@ export function withTimeout<T>(entry: RegistryEntry, ms: number, outer: AbortSig
     const onAbort = () => fail(abortedError(entry));
     if (outer?.aborted) return onAbort();
     outer?.addEventListener('abort', onAbort, { once: true });
-    // Cleaned up before the caller resumes, so the caller's signal carries no listener of a finished attempt.
-    const done = () => {
-      clearTimeout(timer);
-      outer?.removeEventListener('abort', onAbort);
-      giveBack(ctl);
-    };
     fn(ctl.signal).then(
       (value) => {
         done();
+        giveBack(ctl);
         resolve(value);
       },
       (e: unknown) => {
         done();
+        giveBack(ctl);
         reject(e);
       },
     );

@@ -38,7 +38,11 @@ export function clientSignal(socket: Socket): AbortSignal {
 
 export function listen(app: { fetch: (req: Request, env?: AppBindings) => Response | Promise<Response> }, options: { host: string; port: number }): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const fetch = (req: Request, env: HttpBindings | Http2Bindings) => app.fetch(req, { ...env, clientSignal: () => clientSignal(env.incoming.socket as Socket) });
+    const fetch = (req: Request, env: HttpBindings | Http2Bindings) => {
+      const socket = env.incoming.socket as Socket | null;
+      const bindings: AppBindings & typeof env = socket ? { ...env, clientSignal: () => clientSignal(socket) } : env;
+      return app.fetch(req, bindings);
+    };
     const server = serve({ fetch, hostname: options.host, port: options.port }, (info: AddressInfo) => {
       const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
       resolve({
