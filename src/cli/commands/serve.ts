@@ -110,6 +110,7 @@ async function startServer(config: StrataConfig, ctx: Awaited<ReturnType<typeof 
     async stop() {
       await server.close();
       await Promise.race([deps.jobs.idle(), new Promise((r) => setTimeout(r, 2000).unref())]);
+      await deps.gateway.flush(); // the usage records of the last requests, before the store closes
       await housekeeping?.stop();
     },
   };
