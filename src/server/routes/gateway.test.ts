@@ -38,6 +38,18 @@ function upstream(req: RecordedRequest): ReplayResponse {
   };
 }
 
+/** The default workspace's usage records once `count` are stored (the gateway writes them in batches), or after 2 s. */
+async function usageRows(h: Harness, count: number) {
+  const ws = (await h.store.getWorkspace('default'))!;
+  let rows = await h.store.listUsage({ workspaceId: ws.id });
+  for (let i = 0; i < 200 && rows.length < count; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    await h.deps.gateway.flush();
+    rows = await h.store.listUsage({ workspaceId: ws.id });
+  }
+  return rows;
+}
+
 const embedder: Embedder = {
   id: 'fake:emb@3',
   provider: 'fake',
@@ -230,13 +242,7 @@ describe('gateway built from config, behind the server', () => {
       await reader.read();
       await reader.read();
       ac.abort();
-      const ws = (await h.store.getWorkspace('default'))!;
-      let rows = await h.store.listUsage({ workspaceId: ws.id });
-      for (let i = 0; i < 100 && rows.length < 2; i++) {
-        await new Promise((r) => setTimeout(r, 20));
-        await h.deps.gateway.flush();
-        rows = await h.store.listUsage({ workspaceId: ws.id });
-      }
+      const rows = await usageRows(h, 2);
       assert.equal(rows.length, 2);
       const [aborted, ok] = rows;
       assert.equal(ok!.status, 'ok');
@@ -278,13 +284,7 @@ describe('gateway built from config, behind the server', () => {
       const t0 = Date.now();
       ac.abort();
       await assert.rejects(pending);
-      const ws = (await h.store.getWorkspace('default'))!;
-      let rows = await h.store.listUsage({ workspaceId: ws.id });
-      for (let i = 0; i < 200 && rows.length < 2; i++) {
-        await new Promise((r) => setTimeout(r, 10));
-        await h.deps.gateway.flush();
-        rows = await h.store.listUsage({ workspaceId: ws.id });
-      }
+      const rows = await usageRows(h, 2);
       assert.deepEqual(rows.map((r) => r.status).sort(), ['aborted', 'ok']);
       assert.ok(Date.now() - t0 < 5000, 'cancelled at once, not at the provider timeout');
       assert.equal((await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] })).choices[0]!.message.content, 'Hello there!');
