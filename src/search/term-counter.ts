@@ -254,7 +254,7 @@ export function createTermScanner({ analyze, emitMatch, limit }: TermCounterPart
       try {
         if (isCurrent(index, text)) {
           const tokens = index.tokens;
-          for (let k = 0; k < tokens.length; k += 3) if (wanted[tokens[k]!] === 1) found.push({ term: termOf[tokens[k]!]!, start: tokens[k + 1]!, end: tokens[k + 2]! });
+          for (let k = 0; k < tokens.length; k += 3) collect(tokens[k]!, tokens[k + 1]!, tokens[k + 2]!);
         } else scan(text, collect);
         return found;
       } finally {

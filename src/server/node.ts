@@ -23,7 +23,7 @@ type SignalledSocket = Socket & { [kClientSignal]?: AbortSignal };
  * (and what its listeners reach) became old-generation garbage: with it and the gateway's per-attempt signals, a
  * 500 requests/s gateway promoted 1.8× the bytes and paused longer. A keep-alive connection's signal is made once.
  */
-export function clientSignal(socket: Socket): AbortSignal {
+function clientSignal(socket: Socket): AbortSignal {
   const s = socket as SignalledSocket;
   let signal = s[kClientSignal];
   if (!signal) {

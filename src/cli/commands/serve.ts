@@ -19,6 +19,9 @@ import { intArg } from './shared.js';
 /** V8's floor for the young generation of a serving process (see `supervise`). */
 const YOUNG_GENERATION_FLAG = '--min-semi-space-size=16';
 
+/** How a failed round of storage housekeeping is reported: a warning, the server goes on. */
+const maintenanceFailed = (log: LogFn) => (e: unknown) => log('warn', 'storage maintenance failed', { error: String(e) });
+
 interface ServeFlags {
   host?: string;
   port?: number;
@@ -59,7 +62,8 @@ export function registerServe(program: Command, io: Io): void {
           // slowest 1 % of audit appends took 9–16 ms instead of ~1 ms). The store stays open for it.
           const maintain = store.maintenance;
           if (maintain) {
-            setInterval(() => maintain.run().catch((e: unknown) => log('warn', 'storage maintenance failed', { error: String(e) })), 500).unref();
+            const failed = maintenanceFailed(log);
+            setInterval(() => maintain.run().catch(failed), 500).unref();
           } else {
             await ctx.close();
           }
@@ -91,7 +95,7 @@ async function startServer(config: StrataConfig, ctx: Awaited<ReturnType<typeof 
   // Storage housekeeping never runs in a serving thread: a worker leaves it to the supervisor (see above); a
   // single process runs it on a thread of its own.
   if (cluster.isWorker) store.maintenance?.deferInThisProcess();
-  const housekeeping = cluster.isWorker ? undefined : store.maintenance?.runInBackground(500, (e) => log('warn', 'storage maintenance failed', { error: String(e) }));
+  const housekeeping = cluster.isWorker ? undefined : store.maintenance?.runInBackground(500, maintenanceFailed(log));
   const n = config.server.workers;
   // Each worker keeps its own token buckets (the API's and the gateway's per-key model request rates), so the
   // configured rates are shared out: together they allow them. Spend budgets are read from the shared store.

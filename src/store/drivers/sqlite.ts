@@ -229,6 +229,8 @@ export default async function sqliteStore(options: SqliteStoreOptions): Promise<
     return { inserted, replaced, deleted, generation };
   });
 
+  /** This connection stops checkpointing inside its own commits (someone else does it: see `maintenance`). */
+  const deferCheckpoints = (): void => void db.pragma('wal_autocheckpoint = 0');
   const store: Store = {
     ...audit.methods,
     ...sqlitePolicy(db, now, (entries) => audit.appendInTx(entries), collectionsChanged),
@@ -403,13 +405,13 @@ export default async function sqliteStore(options: SqliteStoreOptions): Promise<
       file === ':memory:'
         ? undefined
         : {
-            deferInThisProcess: () => void db.pragma('wal_autocheckpoint = 0'),
+            deferInThisProcess: deferCheckpoints,
             // PASSIVE copies what no reader still needs and never waits for a lock; the next writer restarts the
             // WAL from its beginning once everything is copied.
             run: async () => void db.pragma('wal_checkpoint(PASSIVE)'),
             // If the thread is lost, this connection checkpoints again by itself rather than let the WAL grow.
             runInBackground: (intervalMs, onError) => {
-              db.pragma('wal_autocheckpoint = 0');
+              deferCheckpoints();
               return checkpointInBackground(file, intervalMs, onError, () => {
                 if (db.open) db.pragma('wal_autocheckpoint = 1000');
               });
