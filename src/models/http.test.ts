@@ -156,6 +156,16 @@ describe('createHttpClient: timeouts, bodies and cancellation', () => {
     assert.match(e.message, /did not answer within 150 ms/);
   });
 
+  it('reports a body cut off mid-way as unavailable, and retries it', async () => {
+    server.handle((_r, n) => (n === 1 ? { headers: { 'content-type': 'application/json', 'content-length': '40' }, chunks: ['{"partial":'], cut: true } : { json: { whole: true } }));
+    assert.deepEqual(await client().json(post()), { whole: true });
+    assert.equal(server.requests.length, 2);
+    server.handle(() => ({ headers: { 'content-type': 'application/json', 'content-length': '40' }, chunks: ['{"partial":'], cut: true }));
+    const e = await rejects(client({ retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 } }).json(post()));
+    assert.equal(errorKind(e), 'unavailable');
+    assert.match(e.message, /cannot reach acme/);
+  });
+
   it('reports a 200 whose body is not JSON as malformed, without retrying', async () => {
     server.handle(() => ({ text: '<html>proxy login</html>' }));
     const e = await rejects(client().json(post()));
