@@ -66,6 +66,9 @@ it('keeps a per-day spend beside the records: sums from a UTC midnight read it, 
     assert.equal(await store.usageCostSince('k1', '2025-01-15T00:00:00.000Z'), 4);
     assert.equal(await store.usageCostSince('k1', '2025-01-14T00:00:00.000Z'), 7);
     assert.equal(await store.usageCostSince('k1', '2025-01-14T22:45:00.000Z'), 2 + 4, 'not a midnight: summed from the records');
+    // A later batch adds to the day's spend (both of its records, summed before the upsert).
+    await store.recordUsage([rec({ workspaceId: ws.id, at: '2025-01-15T09:00:00.000Z', costUsd: 0.5 }), rec({ workspaceId: ws.id, at: '2025-01-15T09:30:00.000Z', costUsd: 0.25 })]);
+    assert.equal(await store.usageCostSince('k1', '2025-01-15T00:00:00.000Z'), 4.75);
     await assert.rejects(store.recordUsage([rec({ workspaceId: ws.id, at: 'yesterday' })]), /unreadable time/);
     await store.close();
 
@@ -75,8 +78,8 @@ it('keeps a per-day spend beside the records: sums from a UTC midnight read it, 
     raw.pragma(`user_version = ${(raw.pragma('user_version', { simple: true }) as number) - 1}`);
     raw.close();
     const reopened = await sqliteStore({ dataDir: dir });
-    assert.equal(await reopened.usageCostSince('k1', '2025-01-14T00:00:00.000Z'), 7);
-    assert.equal(await reopened.usageCostSince('k1', '2025-01-15T00:00:00.000Z'), 4);
+    assert.equal(await reopened.usageCostSince('k1', '2025-01-14T00:00:00.000Z'), 7.75);
+    assert.equal(await reopened.usageCostSince('k1', '2025-01-15T00:00:00.000Z'), 4.75);
     await reopened.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -75,11 +75,10 @@ const toRecord = (r: Row): UsageRecord => ({
 
 export function sqliteUsage(db: BetterSqlite3.Database): UsageStore {
   const q = {
+    // Positional parameters: binding 18 named ones from an object per record cost more than the insert itself.
     insert: db.prepare(
       `INSERT INTO gateway_usage (id, workspace_id, key_id, trace_id, kind, alias, model_id, status, error, input_tokens, cached_input_tokens,
-       output_tokens, reasoning_tokens, cost_usd, estimated, cache_hit, latency_ms, at)
-       VALUES (@id, @workspace_id, @key_id, @trace_id, @kind, @alias, @model_id, @status, @error, @input_tokens, @cached_input_tokens,
-       @output_tokens, @reasoning_tokens, @cost_usd, @estimated, @cache_hit, @latency_ms, @at)`,
+       output_tokens, reasoning_tokens, cost_usd, estimated, cache_hit, latency_ms, at) VALUES (${Array(18).fill('?').join(', ')})`,
     ),
     costSince: db.prepare('SELECT COALESCE(SUM(cost_usd), 0) AS cost FROM gateway_usage WHERE key_id = ? AND at >= ?'),
     spendSince: db.prepare('SELECT COALESCE(SUM(cost_usd), 0) AS cost FROM gateway_spend WHERE key_id = ? AND day >= ?'),
@@ -88,29 +87,37 @@ export function sqliteUsage(db: BetterSqlite3.Database): UsageStore {
     ),
   };
   const insertAll = db.transaction((records: UsageRecordInput[]) => {
+    // Spend is summed per key and UTC day first: one upsert per key and day of the batch, not one per record.
+    const spend = new Map<string, { keyId: string; day: string; cost: number }>();
     for (const r of records) {
-      q.insert.run({
-        id: newId('use'),
-        workspace_id: r.workspaceId,
-        key_id: r.keyId,
-        trace_id: r.traceId,
-        kind: r.kind,
-        alias: r.alias,
-        model_id: r.modelId,
-        status: r.status,
-        error: r.error,
-        input_tokens: r.inputTokens,
-        cached_input_tokens: r.cachedInputTokens,
-        output_tokens: r.outputTokens,
-        reasoning_tokens: r.reasoningTokens,
-        cost_usd: r.costUsd,
-        estimated: r.estimated ? 1 : 0,
-        cache_hit: r.cacheHit ? 1 : 0,
-        latency_ms: r.latencyMs,
-        at: r.at,
-      });
-      if (r.keyId !== null && r.costUsd > 0) q.addSpend.run(r.keyId, new Date(r.at).toISOString().slice(0, 10), r.costUsd); // the UTC day
+      q.insert.run(
+        newId('use'),
+        r.workspaceId,
+        r.keyId,
+        r.traceId,
+        r.kind,
+        r.alias,
+        r.modelId,
+        r.status,
+        r.error,
+        r.inputTokens,
+        r.cachedInputTokens,
+        r.outputTokens,
+        r.reasoningTokens,
+        r.costUsd,
+        r.estimated ? 1 : 0,
+        r.cacheHit ? 1 : 0,
+        r.latencyMs,
+        r.at,
+      );
+      if (r.keyId === null || r.costUsd <= 0) continue;
+      const day = new Date(r.at).toISOString().slice(0, 10); // the UTC day
+      const k = `${r.keyId}\u0000${day}`;
+      const s = spend.get(k);
+      if (s) s.cost += r.costUsd;
+      else spend.set(k, { keyId: r.keyId, day, cost: r.costUsd });
     }
+    for (const s of spend.values()) q.addSpend.run(s.keyId, s.day, s.cost);
   });
 
   return {
