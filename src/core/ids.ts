@@ -3,7 +3,7 @@ import * as crypto from 'node:crypto';
 
 const { createHash, randomBytes } = crypto;
 // crypto.hash (Node ≥ 20.12) is one call without a Hash object: ~2.5× faster on the short texts hashed per
-// request (API keys, audit entries). createHash stays as the fallback for runtimes without it.
+// request (API keys, audit entries). Node 20.10–20.11 (allowed by engines) fall back to createHash.
 const oneShot = typeof crypto.hash === 'function' ? crypto.hash : undefined;
 
 export function sha256(data: string | Uint8Array): string {
