@@ -9,16 +9,20 @@
 // rate it sustains. The gateway runs on this process's main thread (as under `strata serve`); the upstream and
 // the load client each run in their own worker thread.
 //
-//   npx tsx bench/gateway.ts [--rate 500] [--rounds 5] [--seconds 6] [--delay-ms 20] [--max-rates 1000,1500,2000,3000,4000] [--floor]
+//   npx tsx bench/gateway.ts [--rate 500] [--rounds 5] [--seconds 6] [--delay-ms 20] [--max-rates 1000,1500,2000,3000,4000] [--floor] [--v8-default]
 //
 // --floor puts a bare node:http proxy (no auth, routing, validation or records) where Strata's server would be:
 // what any Node.js proxy adds on this machine, the floor under Strata's numbers.
+//
+// The server runs with the V8 flag `npm start` and `strata serve --workers` give it (YOUNG_GENERATION_FLAG): started
+// without it, the benchmark starts itself again with it. --v8-default measures without it.
 //
 // Prints one JSON object.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { spawnSync } from 'node:child_process';
 import { validateConfig } from '../src/core/config.js';
 import { createApp } from '../src/server/app.js';
 import { generateApiKey } from '../src/server/auth/api-keys.js';
@@ -38,6 +42,16 @@ const delayMs = Number(flag('delay-ms', '20'));
 const maxRates = flag('max-rates', '1000,1500,2000,3000,4000').split(',').map(Number);
 const floor = args.includes('--floor');
 const log = (msg: string) => process.stderr.write(`[gateway-bench] ${msg}\n`);
+
+/** The young-generation floor `strata serve` processes start with (package.json `start`, `serve --workers`). */
+const YOUNG_GENERATION_FLAG = '--min-semi-space-size=16';
+const v8Default = args.includes('--v8-default');
+const v8Flags = process.execArgv.filter((a) => a.startsWith('--min-semi-space-size'));
+if (!v8Default && v8Flags.length === 0) {
+  // V8 reads the flag only at start (and Node refuses it in NODE_OPTIONS): run again with it.
+  const again = spawnSync(process.execPath, [...process.execArgv, YOUNG_GENERATION_FLAG, process.argv[1]!, ...args], { stdio: 'inherit' });
+  process.exit(again.status ?? 1);
+}
 
 const UPSTREAM = `
 const { createServer } = require('node:http');
@@ -249,6 +263,7 @@ async function main() {
       {
         benchmark: floor ? 'bare-node-proxy-overhead (--floor)' : 'gateway-overhead',
         node: process.version,
+        v8_flags: v8Flags,
         cpus: cpus().length,
         loadavg_1m_before: Math.round(load1 * 100) / 100,
         upstream_delay_ms: delayMs,
