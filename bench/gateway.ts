@@ -9,10 +9,13 @@
 // rate it sustains. The gateway runs on this process's main thread (as under `strata serve`); the upstream and
 // the load client each run in their own worker thread.
 //
-//   npx tsx bench/gateway.ts [--rate 500] [--rounds 5] [--seconds 6] [--delay-ms 20] [--max-rates 1000,1500,2000,3000,4000] [--floor] [--v8-default]
+//   npx tsx bench/gateway.ts [--rate 500] [--rounds 5] [--seconds 6] [--delay-ms 20] [--max-rates 1000,1500,2000,3000,4000] [--floor | --with-floor] [--v8-default]
 //
 // --floor puts a bare node:http proxy (no auth, routing, validation or records) where Strata's server would be:
-// what any Node.js proxy adds on this machine, the floor under Strata's numbers.
+// what any Node.js proxy adds on this machine, the floor under Strata's numbers. --with-floor measures that proxy too,
+// in a third leg of every round (the order rotated), and reports what Strata adds over it: on a shared host whose
+// speed drifts (the floor's added p50 was 0.28–0.45 ms in earlier sessions, 0.53–0.71 ms later), the difference
+// from a proxy measured minutes apart is the steadier number.
 //
 // The server runs with the V8 flag `npm start` and `strata serve --workers` give it (YOUNG_GENERATION_FLAG): started
 // without it, the benchmark starts itself again with it. --v8-default measures without it.
@@ -41,6 +44,7 @@ const rounds = Number(flag('rounds', '5'));
 const delayMs = Number(flag('delay-ms', '20'));
 const maxRates = flag('max-rates', '1000,1500,2000,3000,4000').split(',').map(Number);
 const floor = args.includes('--floor');
+const withFloor = !floor && args.includes('--with-floor');
 const log = (msg: string) => process.stderr.write(`[gateway-bench] ${msg}\n`);
 
 /** The young-generation floor `strata serve` processes start with (package.json `start`, `serve --workers`). */
@@ -193,6 +197,8 @@ async function main() {
   const server = floor ? await bareProxy(upstreamPort) : await listen(app, { host: '127.0.0.1', port: 0 });
   const auth = { authorization: `Bearer ${m.key}` };
   const gatewayUrl = `${server.url}/v1/chat/completions`;
+  const proxy = withFloor ? await bareProxy(upstreamPort) : undefined;
+  const floorUrl = proxy ? `${proxy.url}/v1/chat/completions` : undefined;
   const directUrl = `${upstreamUrl}/v1/chat/completions`;
 
   log(`warm-up (${rate} req/s for 2 s each way)`);
@@ -201,34 +207,43 @@ async function main() {
   const load1 = loadavg()[0];
   // Alternating legs; main-thread busy time per request (event-loop utilisation × wall time) over the gateway legs:
   // the gateway's own CPU cost, which unlike latency does not depend much on the rest of the machine.
-  const legs: { direct: LoadResult; gateway: LoadResult; busyMs: number }[] = [];
+  const legs: { direct: LoadResult; gateway: LoadResult; busyMs: number; floor?: LoadResult; floorBusyMs: number }[] = [];
+  const busy = async (url: string, headers: Record<string, string>) => {
+    const elu0 = performance.eventLoopUtilization();
+    const t0 = performance.now();
+    const res = await load(url, headers, rate, seconds);
+    return { res, busyMs: performance.eventLoopUtilization(elu0).utilization * (performance.now() - t0) };
+  };
+  const sides = floorUrl ? ['direct', 'floor', 'gateway'] : ['direct', 'gateway'];
   for (let i = 0; i < rounds; i++) {
     let direct: LoadResult | undefined;
     let gateway: LoadResult | undefined;
+    let bare: LoadResult | undefined;
     let busyMs = 0;
-    for (const side of i % 2 === 0 ? ['direct', 'gateway'] : ['gateway', 'direct']) {
+    let floorBusyMs = 0;
+    const order = floorUrl ? [...sides.slice(i % 3), ...sides.slice(0, i % 3)] : i % 2 === 0 ? sides : [...sides].reverse();
+    for (const side of order) {
       log(`round ${i + 1}/${rounds}: ${side} at ${rate} req/s for ${seconds} s`);
       if (side === 'direct') direct = await load(directUrl, {}, rate, seconds);
-      else {
-        const elu0 = performance.eventLoopUtilization();
-        const t0 = performance.now();
-        gateway = await load(gatewayUrl, auth, rate, seconds);
-        busyMs = performance.eventLoopUtilization(elu0).utilization * (performance.now() - t0);
-      }
+      else if (side === 'floor') ({ res: bare, busyMs: floorBusyMs } = await busy(floorUrl!, {}));
+      else ({ res: gateway, busyMs } = await busy(gatewayUrl, auth));
     }
-    legs.push({ direct: direct!, gateway: gateway!, busyMs });
+    legs.push({ direct: direct!, gateway: gateway!, busyMs, floor: bare, floorBusyMs });
   }
   const round3 = (x: number) => Math.round(x * 1000) / 1000;
   const pct = (sorted: Float64Array, p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-  const pool = (side: 'direct' | 'gateway') => Float64Array.from(legs.flatMap((l) => Array.from(l[side].latencies!))).sort();
+  const pool = (side: 'direct' | 'gateway' | 'floor') => Float64Array.from(legs.flatMap((l) => Array.from(l[side]?.latencies ?? []))).sort();
   const pooledDirect = pool('direct');
   const pooledGateway = pool('gateway');
+  const pooledFloor = pool('floor');
   const pooled = (p: number) => round3(pct(pooledGateway, p) - pct(pooledDirect, p));
+  const pooledFloorAdded = (p: number) => round3(pct(pooledFloor, p) - pct(pooledDirect, p));
   const perRound = legs.map((l) => ({
     added_p50_ms: round3(l.gateway.p50_ms - l.direct.p50_ms),
     added_p99_ms: round3(l.gateway.p99_ms - l.direct.p99_ms),
     direct_p50_p99_ms: [l.direct.p50_ms, l.direct.p99_ms],
     gateway_p50_p99_ms: [l.gateway.p50_ms, l.gateway.p99_ms],
+    ...(l.floor ? { floor_added_p50_ms: round3(l.floor.p50_ms - l.direct.p50_ms), floor_added_p99_ms: round3(l.floor.p99_ms - l.direct.p99_ms) } : {}),
   }));
   const median = (xs: number[]) => {
     const v = [...xs].sort((a, b) => a - b);
@@ -253,6 +268,7 @@ async function main() {
   const usageRows = (await store.listUsage({ workspaceId: ws.id, limit: 10_000 })).length;
 
   await server.close();
+  await proxy?.close();
   await upstream.terminate();
   await housekeeping?.stop();
   await store.close();
@@ -277,6 +293,14 @@ async function main() {
         per_round: perRound,
         gateway_statuses_last_leg: last.statuses,
         gateway_main_thread_busy_ms_per_request: busyMsPerRequest,
+        ...(withFloor
+          ? {
+              floor_added_latency_ms: { p50: pooledFloorAdded(0.5), p90: pooledFloorAdded(0.9), p99: pooledFloorAdded(0.99) },
+              floor_added_median_of_rounds_ms: { p50: median(perRound.map((r) => r.floor_added_p50_ms!)), p99: median(perRound.map((r) => r.floor_added_p99_ms!)) },
+              added_over_floor_ms: { p50: round3(pooled(0.5) - pooledFloorAdded(0.5)), p90: round3(pooled(0.9) - pooledFloorAdded(0.9)), p99: round3(pooled(0.99) - pooledFloorAdded(0.99)) },
+              floor_main_thread_busy_ms_per_request: round3(legs.reduce((n, l) => n + l.floorBusyMs, 0) / legs.reduce((n, l) => n + (l.floor?.sent ?? 0), 0)),
+            }
+          : {}),
         loadavg_1m_after: Math.round(loadavg()[0] * 100) / 100,
         target: { p50_ms: 1, p99_ms: 5 },
         max_rate_steps: steps.map(({ latencies: _, ...rest }) => rest),
