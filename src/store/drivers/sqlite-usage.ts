@@ -75,7 +75,8 @@ const toRecord = (r: Row): UsageRecord => ({
 
 export function sqliteUsage(db: BetterSqlite3.Database): UsageStore {
   const q = {
-    // Positional parameters: binding 18 named ones from an object per record cost more than the insert itself.
+    // Positional parameters, cheaper to bind than 18 named ones from an object per record (with the spend sums below,
+    // 41–43 → 34–38 µs a record in batches of 10, measured with a loop of recordUsage).
     insert: db.prepare(
       `INSERT INTO gateway_usage (id, workspace_id, key_id, trace_id, kind, alias, model_id, status, error, input_tokens, cached_input_tokens,
        output_tokens, reasoning_tokens, cost_usd, estimated, cache_hit, latency_ms, at) VALUES (${Array(18).fill('?').join(', ')})`,
