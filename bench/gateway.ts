@@ -14,7 +14,7 @@
 // --floor puts a bare node:http proxy (no auth, routing, validation or records) where Strata's server would be:
 // what any Node.js proxy adds on this machine, the floor under Strata's numbers. --with-floor measures that proxy too,
 // in a third leg of every round (the order rotated), and reports what Strata adds over it: on a shared host whose
-// speed drifts (the floor's added p50 was 0.28–0.45 ms in earlier sessions, 0.53–0.71 ms later), the difference
+// speed drifts (the floor's added p50 was 0.28–0.45 ms in earlier sessions, 0.53–0.81 ms later), the difference
 // from a proxy measured minutes apart is the steadier number.
 //
 // The server runs with the V8 flag `npm start` and `strata serve --workers` give it (YOUNG_GENERATION_FLAG): started
