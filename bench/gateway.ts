@@ -29,7 +29,7 @@ import { spawnSync } from 'node:child_process';
 import { validateConfig } from '../src/core/config.js';
 import { createApp } from '../src/server/app.js';
 import { generateApiKey } from '../src/server/auth/api-keys.js';
-import { listen } from '../src/server/node.js';
+import { listen, YOUNG_GENERATION_FLAG, youngGenerationFlags } from '../src/server/node.js';
 import { createSearcher } from '../src/search/service.js';
 import { openStore } from '../src/store/open.js';
 
@@ -47,10 +47,8 @@ const floor = args.includes('--floor');
 const withFloor = !floor && args.includes('--with-floor');
 const log = (msg: string) => process.stderr.write(`[gateway-bench] ${msg}\n`);
 
-/** The young-generation floor `strata serve` processes start with (package.json `start`, `serve --workers`). */
-const YOUNG_GENERATION_FLAG = '--min-semi-space-size=16';
 const v8Default = args.includes('--v8-default');
-const v8Flags = process.execArgv.filter((a) => a.startsWith('--min-semi-space-size'));
+const v8Flags = youngGenerationFlags();
 if (!v8Default && v8Flags.length === 0) {
   // V8 reads the flag only at start (and Node refuses it in NODE_OPTIONS): run again with it.
   const again = spawnSync(process.execPath, [...process.execArgv, YOUNG_GENERATION_FLAG, process.argv[1]!, ...args], { stdio: 'inherit' });
@@ -236,8 +234,12 @@ async function main() {
   const pooledDirect = pool('direct');
   const pooledGateway = pool('gateway');
   const pooledFloor = pool('floor');
-  const pooled = (p: number) => round3(pct(pooledGateway, p) - pct(pooledDirect, p));
-  const pooledFloorAdded = (p: number) => round3(pct(pooledFloor, p) - pct(pooledDirect, p));
+  /** p50, p90 and p99 of one function of the percentile. */
+  const pcts = (f: (p: number) => number) => ({ p50: f(0.5), p90: f(0.9), p99: f(0.99) });
+  const percentiles = (sorted: Float64Array) => ({ ...pcts((p) => round3(pct(sorted, p))), max: round3(sorted.at(-1)!) });
+  const addedOverDirect = (sorted: Float64Array) => (p: number) => round3(pct(sorted, p) - pct(pooledDirect, p));
+  const pooled = addedOverDirect(pooledGateway);
+  const pooledFloorAdded = addedOverDirect(pooledFloor);
   const perRound = legs.map((l) => ({
     added_p50_ms: round3(l.gateway.p50_ms - l.direct.p50_ms),
     added_p99_ms: round3(l.gateway.p99_ms - l.direct.p99_ms),
@@ -249,8 +251,9 @@ async function main() {
     const v = [...xs].sort((a, b) => a - b);
     return v.length % 2 ? v[(v.length - 1) / 2]! : round3((v[v.length / 2 - 1]! + v[v.length / 2]!) / 2);
   };
-  const gatewaySent = legs.reduce((n, l) => n + l.gateway.sent, 0);
-  const busyMsPerRequest = round3(legs.reduce((n, l) => n + l.busyMs, 0) / gatewaySent);
+  const perRequest = (busyMs: (l: (typeof legs)[number]) => number, sent: (l: (typeof legs)[number]) => number) =>
+    round3(legs.reduce((n, l) => n + busyMs(l), 0) / legs.reduce((n, l) => n + sent(l), 0));
+  const busyMsPerRequest = perRequest((l) => l.busyMs, (l) => l.gateway.sent);
   const last = legs.at(-1)!.gateway;
 
   // Sustained: every request answered 200, ≥ 97 % of the offered rate completed, p99 within 4× the upstream delay.
@@ -286,19 +289,19 @@ async function main() {
         rate_rps: rate,
         rounds,
         seconds_per_leg: seconds,
-        pooled_direct_ms: { p50: round3(pct(pooledDirect, 0.5)), p90: round3(pct(pooledDirect, 0.9)), p99: round3(pct(pooledDirect, 0.99)), max: round3(pooledDirect.at(-1)!) },
-        pooled_gateway_ms: { p50: round3(pct(pooledGateway, 0.5)), p90: round3(pct(pooledGateway, 0.9)), p99: round3(pct(pooledGateway, 0.99)), max: round3(pooledGateway.at(-1)!) },
-        added_latency_ms: { p50: pooled(0.5), p90: pooled(0.9), p99: pooled(0.99) },
+        pooled_direct_ms: percentiles(pooledDirect),
+        pooled_gateway_ms: percentiles(pooledGateway),
+        added_latency_ms: pcts(pooled),
         added_latency_median_of_rounds_ms: { p50: median(perRound.map((r) => r.added_p50_ms)), p99: median(perRound.map((r) => r.added_p99_ms)) },
         per_round: perRound,
         gateway_statuses_last_leg: last.statuses,
         gateway_main_thread_busy_ms_per_request: busyMsPerRequest,
         ...(withFloor
           ? {
-              floor_added_latency_ms: { p50: pooledFloorAdded(0.5), p90: pooledFloorAdded(0.9), p99: pooledFloorAdded(0.99) },
+              floor_added_latency_ms: pcts(pooledFloorAdded),
               floor_added_median_of_rounds_ms: { p50: median(perRound.map((r) => r.floor_added_p50_ms!)), p99: median(perRound.map((r) => r.floor_added_p99_ms!)) },
-              added_over_floor_ms: { p50: round3(pooled(0.5) - pooledFloorAdded(0.5)), p90: round3(pooled(0.9) - pooledFloorAdded(0.9)), p99: round3(pooled(0.99) - pooledFloorAdded(0.99)) },
-              floor_main_thread_busy_ms_per_request: round3(legs.reduce((n, l) => n + l.floorBusyMs, 0) / legs.reduce((n, l) => n + (l.floor?.sent ?? 0), 0)),
+              added_over_floor_ms: pcts((p) => round3(pooled(p) - pooledFloorAdded(p))),
+              floor_main_thread_busy_ms_per_request: perRequest((l) => l.floorBusyMs, (l) => l.floor?.sent ?? 0),
             }
           : {}),
         loadavg_1m_after: Math.round(loadavg()[0] * 100) / 100,

@@ -13,6 +13,17 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * V8's floor for a serving process's young generation: without it V8 shrinks the young generation to 1 MB after a
+ * quiet spell, and the first busy seconds then pay a collection every few requests (docs/BENCHMARKS.md). V8 reads
+ * it only at start, and Node refuses it in NODE_OPTIONS: it goes on the command line (package.json `start`,
+ * `serve --workers`, bench/gateway.ts).
+ */
+export const YOUNG_GENERATION_FLAG = '--min-semi-space-size=16';
+
+/** The young-generation flags a process was started with (this one's by default). */
+export const youngGenerationFlags = (execArgv: readonly string[] = process.execArgv): string[] => execArgv.filter((a) => a.startsWith('--min-semi-space-size'));
+
 const kClientSignal = Symbol('strata.clientSignal');
 type SignalledSocket = Socket & { [kClientSignal]?: AbortSignal };
 

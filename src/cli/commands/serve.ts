@@ -10,14 +10,11 @@ import { createSearcher } from '../../search/service.js';
 import { semanticFromConfig } from '../../search/semantic.js';
 import { createApp } from '../../server/app.js';
 import { ensureAdminKey, type BootstrapKey } from '../../server/bootstrap.js';
-import { listen } from '../../server/node.js';
+import { listen, YOUNG_GENERATION_FLAG, youngGenerationFlags } from '../../server/node.js';
 import type { LogFn } from '../../server/types.js';
 import { openContext, type GlobalFlags } from '../context.js';
 import type { Io } from '../output.js';
 import { intArg } from './shared.js';
-
-/** V8's floor for the young generation of a serving process (see `supervise`). */
-const YOUNG_GENERATION_FLAG = '--min-semi-space-size=16';
 
 /** How a failed round of storage housekeeping is reported: a warning, the server goes on. */
 const maintenanceFailed = (log: LogFn) => (e: unknown) => log('warn', 'storage maintenance failed', { error: String(e) });
@@ -149,7 +146,7 @@ function supervise(n: number, log: LogFn): Promise<string> {
   // Workers keep a young generation of at least 16 MB (V8 otherwise shrinks it to 1 MB after a quiet spell, and
   // the first busy seconds then pay a collection every few requests): in the gateway benchmark, alternating,
   // added p99 1.5–4.5 ms with it against 4.4–6.1 ms without (docs/BENCHMARKS.md). V8 takes it only at start.
-  if (!process.execArgv.some((a) => a.startsWith('--min-semi-space-size'))) cluster.setupPrimary({ execArgv: [...process.execArgv, YOUNG_GENERATION_FLAG] });
+  if (youngGenerationFlags().length === 0) cluster.setupPrimary({ execArgv: [...process.execArgv, YOUNG_GENERATION_FLAG] });
   return new Promise((resolve, reject) => {
     let stopping = false;
     let listening = 0;
