@@ -191,8 +191,9 @@ async function main() {
   await store.upsertPrincipal({ workspaceId: ws.id, kind: 'user', id: 'bench', groups: [] });
   const m = generateApiKey();
   await store.createApiKey({ workspaceId: ws.id, name: 'bench', role: 'reader', subject: 'bench', prefix: m.prefix, hash: m.hash });
-  const { app, deps } = createApp({ config, store, searcher: createSearcher(store, config.search.bm25) });
-  const server = floor ? await bareProxy(upstreamPort) : await listen(app, { host: '127.0.0.1', port: 0 });
+  const served = createApp({ config, store, searcher: createSearcher(store, config.search.bm25) });
+  const { deps } = served;
+  const server = floor ? await bareProxy(upstreamPort) : await listen(served, { host: '127.0.0.1', port: 0 });
   const auth = { authorization: `Bearer ${m.key}` };
   const gatewayUrl = `${server.url}/v1/chat/completions`;
   const proxy = withFloor ? await bareProxy(upstreamPort) : undefined;

@@ -211,11 +211,11 @@ async function serveHere(): Promise<{ url: string; pid?: number; close(): Promis
   const searcher = createSearcher(store, config.search.bm25, { resultCacheEntries: config.search.resultCacheEntries });
   const col = (await store.getCollection((await store.ensureWorkspace(config.workspace)).id, 'scifact'))!;
   await searcher.warm(col, { snippets: true });
-  const { app } = createApp({ config, store, searcher, log: (level, message, fields) => level === 'error' && log(`${message} ${JSON.stringify(fields)}`) });
-  inProcessApp = app;
+  const served = createApp({ config, store, searcher, log: (level, message, fields) => level === 'error' && log(`${message} ${JSON.stringify(fields)}`) });
+  inProcessApp = served.app;
   // As `strata serve` does in a single process: WAL checkpoints on a thread of their own.
   const housekeeping = store.maintenance?.runInBackground(500, (e) => log(`storage maintenance failed: ${String(e)}`));
-  const server = await listen(app, { host: '127.0.0.1', port: 0 });
+  const server = await listen(served, { host: '127.0.0.1', port: 0 });
   return {
     ...server,
     close: async () => {

@@ -1,6 +1,8 @@
 // The HTTP API as a Hono app: Web Request in, Web Response out, no sockets (src/server/node.ts adapts it to
 // Node's http server; tests call `app.request()`). Order of the layers: request id → security headers →
 // (on /v1) body limit → authentication → rate limit → denial audit → workspace alias guard → route.
+// The gateway's OpenAI POST endpoints are the exception: served on node:http in front of the app (`direct`,
+// openai-direct.ts), with the same authenticator, rate limiter and error shapes.
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -13,11 +15,12 @@ import { createJwtVerifier } from './auth/jwt.js';
 import { createCallerResolver } from './auth/principals.js';
 import { DOCS_CSP, DOCS_HTML } from './docs-page.js';
 import { createIngestJobs } from './jobs.js';
-import { authenticate } from './middleware/auth.js';
+import { authenticate, createAuthenticator } from './middleware/auth.js';
 import { errorHandler, notFoundHandler } from './middleware/errors.js';
-import { rateLimit } from './middleware/rate-limit.js';
+import { createRateLimiter, rateLimit } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
 import { securityHeaders } from './middleware/security-headers.js';
+import { openAiDirectRoutes } from './openai-direct.js';
 import { documentInfo, registerSecurity, router } from './openapi.js';
 import { answerRoutes } from './routes/answer.js';
 import { auditRoutes } from './routes/audit.js';
@@ -35,7 +38,7 @@ import { searchRoutes } from './routes/search.js';
 import { sourcesRoutes } from './routes/sources.js';
 import { uploadRoutes } from './routes/uploads.js';
 import { workspacesRoutes } from './routes/workspaces.js';
-import type { AppDeps, AppEnv, LogFn, RouteDeps } from './types.js';
+import type { AppDeps, AppEnv, DirectRoutes, LogFn, RouteDeps } from './types.js';
 
 export const API_VERSION = '0.1.0';
 /** Bodies of routes other than uploads (search requests, directory edits…). */
@@ -43,6 +46,8 @@ const SMALL_BODY = 1024 * 1024;
 
 export interface StrataApp {
   app: OpenAPIHono<AppEnv>;
+  /** The gateway's OpenAI POST endpoints, served on node:http in front of `app` (openai-direct.ts); `listen` serves both. */
+  direct: DirectRoutes;
   /** The shared services, for callers that need them (the CLI waits for jobs on shutdown). */
   deps: RouteDeps;
 }
@@ -65,6 +70,10 @@ export function createApp(input: AppDeps): StrataApp {
   };
   const oidc = config.server.auth.oidc;
   const jwt = input.jwt !== undefined ? input.jwt : oidc ? createJwtVerifier(oidc) : null;
+  // One authenticator and one rate limiter for the Hono routes and the direct ones: a key has one request budget.
+  const authenticator = createAuthenticator({ store, callers: deps.callers, jwt, defaultWorkspace: config.workspace, now: input.now, log });
+  const limiter = createRateLimiter({ ...config.server.rateLimit, now: input.now });
+  const direct = openAiDirectRoutes({ gateway: deps.gateway, log, authenticate: authenticator, limiter, maxBodyBytes: SMALL_BODY });
 
   const app = router();
   const strataErrors = errorHandler(log);
@@ -83,8 +92,8 @@ export function createApp(input: AppDeps): StrataApp {
   });
 
   app.use('/v1/*', bodyLimits(config.server.maxUploadBytes));
-  app.use('/v1/*', authenticate({ store, callers: deps.callers, jwt, defaultWorkspace: config.workspace, now: input.now, log }));
-  app.use('/v1/*', rateLimit({ ...config.server.rateLimit, now: input.now }));
+  app.use('/v1/*', authenticate(authenticator));
+  app.use('/v1/*', rateLimit(limiter));
   app.use('/v1/*', auditDenials(deps.audit));
   app.use('/v1/workspaces/:workspace/*', workspaceGuard());
 
@@ -96,7 +105,7 @@ export function createApp(input: AppDeps): StrataApp {
   // `/v1/workspaces/{workspace}/…` serves the same routes for clients that name the workspace in the path; a plain
   // Hono wrapper keeps the alias out of the OpenAPI document (it is described in the document's introduction).
   app.route('/v1/workspaces/:workspace', new Hono<AppEnv>().route('/', v1));
-  return { app, deps };
+  return { app, deps, direct };
 }
 
 /** A path naming a workspace other than the credential's gets the same 404 as one that does not exist. */

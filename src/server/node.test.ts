@@ -14,7 +14,7 @@ describe('the Node server (real sockets)', () => {
     const boot = await ensureAdminKey(h.store, ws.id);
     assert.ok(boot);
     assert.equal(await ensureAdminKey(h.store, ws.id), null, 'only when the store has no key');
-    const server = await listen(h.app, { host: '127.0.0.1', port: 0 });
+    const server = await listen(h, { host: '127.0.0.1', port: 0 });
     try {
       assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.ok(server.port > 0);
@@ -38,9 +38,9 @@ describe('the Node server (real sockets)', () => {
 
   it('fails with a clear error when the port is taken', async () => {
     const h = await makeServer();
-    const first = await listen(h.app, { host: '127.0.0.1', port: 0 });
+    const first = await listen(h, { host: '127.0.0.1', port: 0 });
     try {
-      await assert.rejects(listen(h.app, { host: '127.0.0.1', port: first.port }), /EADDRINUSE/);
+      await assert.rejects(listen(h, { host: '127.0.0.1', port: first.port }), /EADDRINUSE/);
     } finally {
       await first.close();
     }
@@ -54,7 +54,7 @@ describe('the Node server (real sockets)', () => {
       if (c.req.query('wait')) await new Promise<void>((r) => (release = r));
       return c.text('ok');
     });
-    const server = await listen(app, { host: '127.0.0.1', port: 0 });
+    const server = await listen({ app }, { host: '127.0.0.1', port: 0 });
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const get = (path: string) =>
       new Promise<string>((resolve, reject) => {

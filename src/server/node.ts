@@ -1,9 +1,12 @@
 // The Node.js adapter: serves a Hono app (Web Request/Response) on node:http through @hono/node-server.
-// Everything runtime-specific about the server lives here.
+// Everything runtime-specific about the server lives here, and the routes served on node:http directly (`DirectRoutes`:
+// the gateway's OpenAI endpoints, see openai-direct.ts) are put in front of the app here.
+import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { serve, type Http2Bindings, type HttpBindings } from '@hono/node-server';
+import { getRequestListener, type Http2Bindings, type HttpBindings } from '@hono/node-server';
 import { StrataError } from '../core/errors.js';
-import type { AppBindings } from './types.js';
+import { clientSignal } from './client-signal.js';
+import type { AppBindings, DirectRoutes } from './types.js';
 
 export interface RunningServer {
   /** Base URL, e.g. http://127.0.0.1:7700 (the real port when 0 was asked for). */
@@ -24,37 +27,23 @@ export const YOUNG_GENERATION_FLAG = '--min-semi-space-size=16';
 /** The young-generation flags a process was started with (this one's by default). */
 export const youngGenerationFlags = (execArgv: readonly string[] = process.execArgv): string[] => execArgv.filter((a) => a.startsWith('--min-semi-space-size'));
 
-const kClientSignal = Symbol('strata.clientSignal');
-type SignalledSocket = Socket & { [kClientSignal]?: AbortSignal };
-
-/**
- * One signal per client connection, made on first use and aborted when the connection closes. It stands for "this
- * caller is gone" for every request on the connection, instead of the Web Request's per-request signal: measured on
- * Node 20, every AbortSignal an AbortController makes outlives young-generation collections, so a signal per request
- * (and what its listeners reach) became old-generation garbage: with it and the gateway's per-attempt signals, a
- * 500 requests/s gateway promoted 1.8× the bytes and paused longer. A keep-alive connection's signal is made once.
- */
-function clientSignal(socket: Socket): AbortSignal {
-  const s = socket as SignalledSocket;
-  let signal = s[kClientSignal];
-  if (!signal) {
-    const ctl = new AbortController();
-    signal = ctl.signal;
-    s[kClientSignal] = signal;
-    if (socket.destroyed) ctl.abort(new Error('the client closed the connection'));
-    else socket.once('close', () => ctl.abort(new Error('the client closed the connection')));
-  }
-  return signal;
+/** What `listen` serves: the Hono app and, in front of it, the routes that skip the Web Request/Response adaptation. */
+export interface Served {
+  app: { fetch: (req: Request, env?: AppBindings) => Response | Promise<Response> };
+  direct?: DirectRoutes;
 }
 
-export function listen(app: { fetch: (req: Request, env?: AppBindings) => Response | Promise<Response> }, options: { host: string; port: number }): Promise<RunningServer> {
+export function listen({ app, direct }: Served, options: { host: string; port: number }): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     const fetch = (req: Request, env: HttpBindings | Http2Bindings) => {
       const socket = env.incoming.socket as Socket | null;
       const bindings: AppBindings & typeof env = socket ? { ...env, clientSignal: () => clientSignal(socket) } : env;
       return app.fetch(req, bindings);
     };
-    const server = serve({ fetch, hostname: options.host, port: options.port }, (info: AddressInfo) => {
+    const honoListener = getRequestListener(fetch, { hostname: options.host });
+    const server = createServer(direct ? (req, res) => direct.handle(req, res) || void honoListener(req, res) : honoListener);
+    server.listen(options.port, options.host, () => {
+      const info = server.address() as AddressInfo;
       const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
       resolve({
         url: `http://${host}:${info.port}`,
@@ -62,7 +51,7 @@ export function listen(app: { fetch: (req: Request, env?: AppBindings) => Respon
         close: () =>
           new Promise<void>((done, fail) => {
             server.close((e) => (e ? fail(e) : done()));
-            if ('closeIdleConnections' in server) server.closeIdleConnections();
+            server.closeIdleConnections();
           }),
       });
     });

@@ -1,4 +1,5 @@
 // What the HTTP layer passes between middleware and routes: the Hono environment and the app's dependencies.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StrataConfig } from '../core/config.js';
 import type { Caller, Collection, Job } from '../core/types.js';
 import type { SyncReport } from '../ingest/sync.js';
@@ -31,6 +32,14 @@ export interface AppVariables {
 export interface AppBindings {
   /** Aborted when the client's connection closes: a request still running then has lost its caller. */
   clientSignal?: () => AbortSignal;
+}
+
+/**
+ * Routes served on node:http before the Hono app sees the request (node.ts `listen`); `handle` returns false for the
+ * requests it leaves to the app. The gateway's OpenAI POST endpoints are served this way (openai-direct.ts).
+ */
+export interface DirectRoutes {
+  handle(req: IncomingMessage, res: ServerResponse): boolean;
 }
 
 export type AppEnv = { Variables: AppVariables; Bindings: AppBindings };

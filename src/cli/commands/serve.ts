@@ -105,10 +105,11 @@ async function startServer(config: StrataConfig, ctx: Awaited<ReturnType<typeof 
     gateway: { ...config.gateway, budgets: { default: rpm(budgets.default), keys: Object.fromEntries(Object.entries(budgets.keys).map(([k, b]) => [k, rpm(b)])) } },
   };
   const searcher = createSearcher(store, config.search.bm25, { ranker: semanticFromConfig(store, config).ranker, resultCacheEntries: config.search.resultCacheEntries });
-  const { app, deps } = createApp({ config: cluster.isWorker ? perWorker : config, store, searcher, log });
+  const served = createApp({ config: cluster.isWorker ? perWorker : config, store, searcher, log });
+  const { deps } = served;
   // Load the indexes (and analyze chunks for snippets, within the snippet cache) now, so the first searches do not pay for it.
   for (const col of await store.listCollections(workspace.id)) await searcher.warm(col, { snippets: true });
-  const server = await listen(app, config.server);
+  const server = await listen(served, config.server);
   return {
     url: server.url,
     async stop() {

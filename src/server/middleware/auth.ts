@@ -3,12 +3,12 @@
 // the credential, never from the request path or body.
 import type { MiddlewareHandler } from 'hono';
 import { StrataError } from '../../core/errors.js';
-import type { Role } from '../../core/types.js';
+import type { Caller, Role } from '../../core/types.js';
 import type { Store } from '../../store/types.js';
 import { hashApiKey, looksLikeApiKey } from '../auth/api-keys.js';
 import type { JwtVerifier } from '../auth/jwt.js';
 import type { CallerResolver } from '../auth/principals.js';
-import type { AppEnv, LogFn } from '../types.js';
+import type { AppEnv, Credential, LogFn } from '../types.js';
 
 export interface AuthOptions {
   store: Store;
@@ -25,11 +25,24 @@ export interface AuthOptions {
 
 const unauthorized = (message: string, hint?: string) => new StrataError('server:auth', 'unauthorized', message, { hint });
 
-export function authenticate(opts: AuthOptions): MiddlewareHandler<AppEnv> {
+/** Who an authenticated request acts for. */
+export interface Authenticated {
+  caller: Caller;
+  credential: Credential;
+  /** Name of the caller's workspace (the caller carries its id). */
+  workspaceName: string;
+}
+
+/**
+ * Turns an Authorization header into the request's identity, or throws an `unauthorized` StrataError saying why.
+ * One authenticator serves the Hono routes (`authenticate`) and the gateway's endpoints on node:http (openai-direct.ts).
+ */
+export type Authenticator = (authorization: string | undefined) => Promise<Authenticated>;
+
+export function createAuthenticator(opts: AuthOptions): Authenticator {
   const now = opts.now ?? Date.now;
   const touchEvery = opts.touchIntervalMs ?? 60_000;
-  return async (c, next) => {
-    const header = c.req.header('authorization');
+  return async (header) => {
     if (!header) throw unauthorized('missing credential', 'send `Authorization: Bearer <API key>`');
     const m = /^Bearer[ ]+(\S+)[ ]*$/i.exec(header);
     if (!m) throw unauthorized('the Authorization header must be `Bearer <API key or token>`');
@@ -44,21 +57,27 @@ export function authenticate(opts: AuthOptions): MiddlewareHandler<AppEnv> {
       if (!key.lastUsedAt || t - Date.parse(key.lastUsedAt) >= touchEvery) {
         opts.store.touchApiKey(key.id, new Date(t).toISOString()).catch((e: unknown) => opts.log?.('warn', 'could not record API key use', { keyId: key.id, error: String(e) }));
       }
-      c.set('caller', caller);
-      c.set('credential', { kind: 'api-key', id: key.id });
-      c.set('workspaceName', key.workspace);
-    } else if (opts.jwt && token.split('.').length === 3) {
+      return { caller, credential: { kind: 'api-key', id: key.id }, workspaceName: key.workspace };
+    }
+    if (opts.jwt && token.split('.').length === 3) {
       const id = await opts.jwt.verify(token);
       const workspaceName = id.workspace ?? opts.defaultWorkspace;
       const ws = await opts.store.getWorkspace(workspaceName);
       if (!ws) throw unauthorized(`the token names workspace "${workspaceName}", which does not exist on this server`);
       const caller = await opts.callers.resolve({ workspaceId: ws.id, subject: id.subject, role: id.role, groups: id.groups, requireKnown: false });
-      c.set('caller', caller);
-      c.set('credential', { kind: 'jwt', id: id.id });
-      c.set('workspaceName', ws.name);
-    } else {
-      throw unauthorized(opts.jwt ? 'the bearer credential is neither an API key nor a JWT' : 'invalid API key');
+      return { caller, credential: { kind: 'jwt', id: id.id }, workspaceName: ws.name };
     }
+    throw unauthorized(opts.jwt ? 'the bearer credential is neither an API key nor a JWT' : 'invalid API key');
+  };
+}
+
+/** The authenticator as middleware: sets `caller`, `credential` and `workspaceName` for the routes. */
+export function authenticate(authenticator: Authenticator): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const who = await authenticator(c.req.header('authorization'));
+    c.set('caller', who.caller);
+    c.set('credential', who.credential);
+    c.set('workspaceName', who.workspaceName);
     await next();
   };
 }

@@ -11,7 +11,7 @@ describe('rateLimit', () => {
     let now = 0;
     const app = new Hono<AppEnv>();
     app.onError(errorHandler());
-    app.use('*', rateLimit({ perSecond: 2, burst: 3, key: (c) => c.req.header('x-key'), now: () => now }));
+    app.use('*', rateLimit({ perSecond: 2, burst: 3, now: () => now }, (c) => c.req.header('x-key')));
     app.get('/', (c) => c.text('ok'));
     const hit = (key = 'a') => app.request('/', { headers: { 'x-key': key } });
     for (let i = 0; i < 3; i++) assert.equal((await hit()).status, 200);
@@ -31,7 +31,7 @@ describe('rateLimit', () => {
   it('keeps memory bounded by sweeping idle buckets', async () => {
     let now = 0;
     const app = new Hono<AppEnv>();
-    app.use('*', rateLimit({ perSecond: 1, burst: 1, key: (c) => c.req.header('x-key'), now: () => now, maxBuckets: 10 }));
+    app.use('*', rateLimit({ perSecond: 1, burst: 1, now: () => now, maxBuckets: 10 }, (c) => c.req.header('x-key')));
     app.get('/', (c) => c.text('ok'));
     for (let i = 0; i < 10; i++) await app.request('/', { headers: { 'x-key': `k${i}` } });
     now += 5000; // all idle and full again: the 11th key sweeps them

@@ -1,18 +1,22 @@
 // Per-credential rate limit: a token bucket in memory (`burst` requests at once, refilled at `perSecond`).
 // Per process: behind several API processes each enforces its own share. Idle buckets are dropped when the
-// map grows, so memory stays bounded by the number of recently active credentials.
+// map grows, so memory stays bounded by the number of recently active credentials. One limiter serves both the
+// Hono routes (`rateLimit`) and the gateway's endpoints on node:http (openai-direct.ts), so a key has one budget.
 import type { Context, MiddlewareHandler } from 'hono';
 import { StrataError } from '../../core/errors.js';
 import type { AppEnv } from '../types.js';
 
-export interface RateLimitOptions {
+export interface RateLimiterOptions {
   perSecond: number;
   burst: number;
-  /** Bucket key; requests without one are not limited. Default: the authenticated credential. */
-  key?: (c: Context<AppEnv>) => string | undefined;
   now?: () => number;
   /** Buckets kept before idle ones are swept. */
   maxBuckets?: number;
+}
+
+export interface RateLimiter {
+  /** Spends one request of `key`'s bucket; throws a `rate-limited` StrataError (with retryAfterSeconds) when it is empty. */
+  take(key: string): void;
 }
 
 interface Bucket {
@@ -20,10 +24,9 @@ interface Bucket {
   at: number;
 }
 
-export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> {
+export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const { perSecond, burst } = options;
   const now = options.now ?? Date.now;
-  const keyOf = options.key ?? ((c) => c.get('credential')?.id);
   const maxBuckets = options.maxBuckets ?? 10_000;
   const buckets = new Map<string, Bucket>();
 
@@ -38,26 +41,35 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
     }
   };
 
+  return {
+    take(key) {
+      const t = now();
+      let b = buckets.get(key);
+      if (!b) {
+        if (buckets.size >= maxBuckets) sweep(t);
+        b = { tokens: burst, at: t };
+        buckets.set(key, b);
+      } else {
+        refill(b, t);
+      }
+      if (b.tokens < 1) {
+        const retryAfterSeconds = Math.max(1, Math.ceil((1 - b.tokens) / perSecond));
+        throw new StrataError('server', 'rate-limited', `too many requests for this credential (limit ${perSecond}/s, burst ${burst})`, {
+          details: { retryAfterSeconds },
+          hint: `retry after ${retryAfterSeconds} s, or ask an operator to raise server.rateLimit`,
+        });
+      }
+      b.tokens -= 1;
+    },
+  };
+}
+
+/** The limiter as middleware. Requests without a key are not limited; the default key is the authenticated credential. */
+export function rateLimit(limiter: RateLimiter | RateLimiterOptions, key: (c: Context<AppEnv>) => string | undefined = (c) => c.get('credential')?.id): MiddlewareHandler<AppEnv> {
+  const l = 'take' in limiter ? limiter : createRateLimiter(limiter);
   return async (c, next) => {
-    const key = keyOf(c);
-    if (key === undefined) return next();
-    const t = now();
-    let b = buckets.get(key);
-    if (!b) {
-      if (buckets.size >= maxBuckets) sweep(t);
-      b = { tokens: burst, at: t };
-      buckets.set(key, b);
-    } else {
-      refill(b, t);
-    }
-    if (b.tokens < 1) {
-      const retryAfterSeconds = Math.max(1, Math.ceil((1 - b.tokens) / perSecond));
-      throw new StrataError('server', 'rate-limited', `too many requests for this credential (limit ${perSecond}/s, burst ${burst})`, {
-        details: { retryAfterSeconds },
-        hint: `retry after ${retryAfterSeconds} s, or ask an operator to raise server.rateLimit`,
-      });
-    }
-    b.tokens -= 1;
+    const k = key(c);
+    if (k !== undefined) l.take(k);
     await next();
   };
 }

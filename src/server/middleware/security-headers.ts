@@ -4,7 +4,8 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../types.js';
 
-const HEADERS: [string, string][] = [
+/** Also sent by the gateway's endpoints on node:http (openai-direct.ts). */
+export const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
   ['X-Content-Type-Options', 'nosniff'],
   ['X-Frame-Options', 'DENY'],
   ['Referrer-Policy', 'no-referrer'],
@@ -14,7 +15,7 @@ const HEADERS: [string, string][] = [
 
 export function securityHeaders(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    for (const [k, v] of HEADERS) c.header(k, v);
+    for (const [k, v] of SECURITY_HEADERS) c.header(k, v);
     await next();
   };
 }

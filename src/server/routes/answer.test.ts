@@ -114,7 +114,7 @@ describe('POST /v1/answer', () => {
 
   it('streams server-sent events over a socket in order: retrieval, route, tokens and citations, done', async () => {
     const { h, hana } = await setup();
-    const server = await listen(h.app, { host: '127.0.0.1', port: 0 });
+    const server = await listen(h, { host: '127.0.0.1', port: 0 });
     try {
       const res = await fetch(`${server.url}/v1/answer`, {
         method: 'POST',
@@ -154,7 +154,7 @@ describe('POST /v1/answer', () => {
 
   it('aborts the upstream call when the client disconnects', async () => {
     const { h, gw, alice } = await setup({ chunkChars: 1, delayMs: 5 });
-    const server = await listen(h.app, { host: '127.0.0.1', port: 0 });
+    const server = await listen(h, { host: '127.0.0.1', port: 0 });
     try {
       const client = new AbortController();
       const res = await fetch(`${server.url}/v1/answer`, {

@@ -90,7 +90,7 @@ describe('OpenAI-compatible gateway routes with the official openai client', () 
     });
     // The harness's store holds the keys; the injected gateway above has none, so usage is checked in the from-config test.
     key = await h.key('default', 'reader', 'alice');
-    server = await listen(h.app, { host: '127.0.0.1', port: 0 });
+    server = await listen(h, { host: '127.0.0.1', port: 0 });
     client = new OpenAI({ apiKey: key, baseURL: `${server.url}/v1`, maxRetries: 0 });
   });
   after(async () => {
@@ -206,7 +206,7 @@ describe('gateway built from config, behind the server', () => {
       models: { vec: { embedder: 'local', contextWindow: 512, capabilities: ['embeddings'], pricing: { input: 0.02, output: 0 }, clearedFor: ['public'] } },
     });
     const key = await h.key('default', 'reader', 'bob');
-    const server = await listen(h.app, { host: '127.0.0.1', port: 0 });
+    const server = await listen(h, { host: '127.0.0.1', port: 0 });
     try {
       const client = new OpenAI({ apiKey: key, baseURL: `${server.url}/v1`, maxRetries: 0 });
       const r = await client.embeddings.create({ model: 'vec', input: ['abc', 'hello'], encoding_format: 'float' });
@@ -230,7 +230,7 @@ describe('gateway built from config, behind the server', () => {
       gateway: { budgets: { default: { usdPerDay: 0.06 } } },
     });
     const key = await h.key('default', 'reader', 'bob');
-    const server = await listen(h.app, { host: '127.0.0.1', port: 0 });
+    const server = await listen(h, { host: '127.0.0.1', port: 0 });
     try {
       const client = new OpenAI({ apiKey: key, baseURL: `${server.url}/v1`, maxRetries: 0 });
       const r = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });
@@ -272,7 +272,7 @@ describe('gateway built from config, behind the server', () => {
       models: { m: { provider: 'up', contextWindow: 4000, pricing: { input: 1, output: 1 }, clearedFor: ['public'] } },
     });
     const key = await h.key('default', 'reader', 'bob');
-    const server = await listen(h.app, { host: '127.0.0.1', port: 0 });
+    const server = await listen(h, { host: '127.0.0.1', port: 0 });
     try {
       const client = new OpenAI({ apiKey: key, baseURL: `${server.url}/v1`, maxRetries: 0 });
       // Requests before and after on the client's keep-alive connections are not affected by each other.
