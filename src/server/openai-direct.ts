@@ -242,35 +242,53 @@ function parse<S extends ZodType>(schema: S, json: unknown): z.infer<S> {
   return r.data as z.infer<S>;
 }
 
-/** Reads the whole body (at most `max` bytes, chunked bodies included) and parses it as JSON. */
+/**
+ * Reads the whole body (at most `max` bytes, chunked bodies included) and parses it as JSON. Its listeners are
+ * removed once it settles: a request object can stay reachable from its keep-alive connection until the next
+ * request, and listeners left on it would keep the body and this closure alive as long.
+ */
 function readJson(req: IncomingMessage, max: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     let size = 0;
+    const settle = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > max) {
-        req.off('data', onData);
-        req.resume(); // the rest is drained, not kept
-        reject(new Refusal(413, `the request body is larger than ${max} bytes`));
+      if (size <= max) {
+        parts.push(chunk);
         return;
       }
-      parts.push(chunk);
+      settle();
+      req.resume(); // the rest is drained, not kept
+      reject(new Refusal(413, `the request body is larger than ${max} bytes`));
     };
-    req.on('data', onData);
-    req.once('error', reject);
-    req.once('close', () => {
-      if (!req.complete) reject(new Refusal(400, 'the client closed the connection before the whole body was sent'));
-    });
-    req.once('end', () => {
-      if (size > max) return;
+    const onEnd = () => {
+      settle();
       const text = (parts.length === 1 ? parts[0]! : Buffer.concat(parts)).toString('utf8');
       try {
         resolve(JSON.parse(text));
       } catch (e) {
         reject(new Refusal(400, text.trim() === '' ? 'the request body is empty: send a JSON object' : `the request body is not valid JSON (${(e as Error).message})`));
       }
-    });
+    };
+    // Without an 'error' listener, Node does not emit one on a request: removing it in `settle` is safe.
+    const onError = (e: unknown) => {
+      settle();
+      reject(e);
+    };
+    const onClose = () => {
+      settle();
+      reject(new Refusal(400, 'the client closed the connection before the whole body was sent'));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
   });
 }
 
