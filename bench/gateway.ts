@@ -203,6 +203,7 @@ async function main() {
   log(`warm-up (${rate} req/s for 2 s each way)`);
   await load(directUrl, {}, rate, 2);
   await load(gatewayUrl, auth, rate, 2);
+  if (floorUrl) await load(floorUrl, {}, rate, 2); // its first round must not pay its JIT warm-up either
   const load1 = loadavg()[0];
   // Alternating legs; main-thread busy time per request (event-loop utilisation × wall time) over the gateway legs:
   // the gateway's own CPU cost, which unlike latency does not depend much on the rest of the machine.
