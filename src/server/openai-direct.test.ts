@@ -105,6 +105,7 @@ describe('gateway endpoints served on node:http', () => {
     const other = await exchange(server.url, '/v1/workspaces/globex/chat/completions', { headers: auth(), chunks: [CHAT] });
     assert.equal(other.status, 404);
     assert.deepEqual(Object.keys(JSON.parse(other.body).error).sort(), ['code', 'message', 'param', 'type']);
+    assert.equal((await exchange(server.url, '/v1/workspaces/%E0%A4%A/chat/completions', { headers: auth(), chunks: [CHAT] })).status, 404);
     assert.equal((await exchange(server.url, '/v1/chat/completions', { method: 'GET', headers: auth() })).status, 404);
   });
 

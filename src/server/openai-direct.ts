@@ -1,13 +1,13 @@
 // The gateway's OpenAI-compatible POST endpoints — /v1/chat/completions (streaming included) and /v1/embeddings,
 // also under the /v1/workspaces/{workspace}/ alias — served on node:http directly, in front of the Hono app
-// (`DirectRoutes`, put in front by node.ts). They are the latency-critical path of the gateway: every model call of every client
-// pays what the server adds. Through Hono, a call cost ~550 µs of CPU; served here, ~340 µs
-// (.scratch-style harness in docs/BENCHMARKS.md, "Session 7"): no Web Request, Headers, Response or body stream is
-// built, no middleware chain is composed. They keep the API's rules by sharing its pieces, not copying them: the
-// same authenticator and rate limiter instances (so a key has one limit), request ids, security headers, body limit,
-// zod schemas and validation messages, and OpenAI-shaped errors (gateway/openai-wire.ts). Their OpenAPI description
-// stays with the other gateway routes (routes/gateway.ts). Order: request id → body-size declaration → authentication
-// → rate limit → workspace alias guard → body read and validation → gateway. Every role may call them (reader and up).
+// (`DirectRoutes`, put in front by node.ts). They are the latency-critical path of the gateway: every model call of
+// every client pays what the server adds, and here a call costs about 40 % less CPU than through Hono (no Web
+// Request, Headers, Response or body stream is built, no middleware chain composed; docs/BENCHMARKS.md, session 7).
+// They keep the API's rules by sharing its pieces, not copying them: the same authenticator and rate limiter
+// instances (so a key has one limit), request ids, security headers, body limit, zod schemas and validation
+// messages, and OpenAI-shaped errors (gateway/openai-wire.ts). Their OpenAPI description stays with the other
+// gateway routes (routes/gateway.ts). Order: request id → declared body size → authentication → rate limit →
+// workspace alias guard → media type → body read and validation → gateway. Every role may call them (reader and up).
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { z, ZodType } from 'zod';
 import { StrataError } from '../core/errors.js';
@@ -89,9 +89,11 @@ export function openAiDirectRoutes(options: OpenAiDirectOptions): DirectRoutes {
       const who = await authenticate(header(req, 'authorization'));
       limiter.take(who.credential.id);
       if (workspace !== undefined) {
-        const named = decodeURIComponent(workspace);
         // A workspace other than the credential's gets the same 404 as one that does not exist.
-        if (named !== who.workspaceName && named !== who.caller.workspaceId) throw new StrataError('server', 'not-found', `workspace "${named}" not found`);
+        const named = decodedOrNull(workspace);
+        if (named === null || (named !== who.workspaceName && named !== who.caller.workspaceId)) {
+          throw new StrataError('server', 'not-found', `workspace "${named ?? workspace}" not found`);
+        }
       }
       const type = header(req, 'content-type');
       if (type !== undefined && !JSON_TYPE.test(type)) throw new Refusal(415, `content type "${type}" is not accepted: send the body as JSON (content-type: application/json)`);
@@ -239,6 +241,15 @@ function responseHeaders(requestId: string, contentType: string): OutgoingHttpHe
   headers[REQUEST_ID_HEADER] = requestId;
   for (const [k, v] of SECURITY_HEADERS) headers[k] = v;
   return headers;
+}
+
+/** A path segment decoded, or null when its %-escapes are malformed. */
+function decodedOrNull(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
 }
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
