@@ -5,8 +5,6 @@
 // openai-direct.ts), with the same authenticator, rate limiter and error shapes.
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Hono, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { HTTPException } from 'hono/http-exception';
 import { StrataError } from '../core/errors.js';
 import { createGatewayFromConfig } from '../gateway/from-config.js';
 import { createEmbedder, embedderConfig } from '../models/embed/index.js';
@@ -16,6 +14,7 @@ import { createCallerResolver } from './auth/principals.js';
 import { DOCS_CSP, DOCS_HTML } from './docs-page.js';
 import { createIngestJobs } from './jobs.js';
 import { authenticate, createAuthenticator } from './middleware/auth.js';
+import { bodyLimits, SMALL_BODY } from './middleware/body-limit.js';
 import { errorHandler, notFoundHandler } from './middleware/errors.js';
 import { createRateLimiter, rateLimit } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
@@ -41,8 +40,6 @@ import { workspacesRoutes } from './routes/workspaces.js';
 import type { AppDeps, AppEnv, DirectRoutes, LogFn, RouteDeps } from './types.js';
 
 export const API_VERSION = '0.1.0';
-/** Bodies of routes other than uploads (search requests, directory edits…). */
-const SMALL_BODY = 1024 * 1024;
 
 export interface StrataApp {
   app: OpenAPIHono<AppEnv>;
@@ -116,31 +113,5 @@ function workspaceGuard(): MiddlewareHandler<AppEnv> {
       throw new StrataError('server', 'not-found', `workspace "${named}" not found`);
     }
     await next();
-  };
-}
-
-/**
- * Uploads may be as large as server.maxUploadBytes (twice that for escaped JSON text); everything else 1 MiB.
- * A declared Content-Length is checked from the header (Node's parser never delivers more bytes than it says):
- * Hono's bodyLimit reads `c.req.raw.body`, which makes the Node adapter build a full Request and web stream for
- * every POST — a third of a search's cost. Chunked bodies, which have no length, are counted by bodyLimit.
- */
-function bodyLimits(maxUploadBytes: number): MiddlewareHandler<AppEnv> {
-  const refuse = (max: number) => () => {
-    throw new HTTPException(413, { message: `the request body is larger than ${max} bytes` });
-  };
-  const uploadMax = maxUploadBytes * 2 + 64 * 1024;
-  const upload = bodyLimit({ maxSize: uploadMax, onError: refuse(uploadMax) });
-  const small = bodyLimit({ maxSize: SMALL_BODY, onError: refuse(SMALL_BODY) });
-  return async (c, next) => {
-    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
-    const isUpload = c.req.method === 'POST' && /\/collections\/[^/]+\/documents$/.test(c.req.path);
-    const length = c.req.header('content-length');
-    if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
-      const max = isUpload ? uploadMax : SMALL_BODY;
-      if (!/^\d+$/.test(length) || Number(length) > max) refuse(max)();
-      return next();
-    }
-    return (isUpload ? upload : small)(c, next);
   };
 }

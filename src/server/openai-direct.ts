@@ -13,11 +13,13 @@ import type { z, ZodType } from 'zod';
 import { StrataError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Classification } from '../core/types.js';
-import { base64Vector, ChatCompletionBody, chunkJson, completionJson, EmbeddingsBody, openAiError, toChatRequest, toolCallDelta } from '../gateway/openai-wire.js';
+import { base64Vector, ChatCompletionBody, chunkJson, completionJson, EmbeddingsBody, finishReason, openAiError, toChatRequest, toolCallDelta } from '../gateway/openai-wire.js';
+import { CLASSIFICATION_ORDER } from '../gateway/registry.js';
 import type { GatewayCallContext, GatewayEvent } from '../gateway/types.js';
 import type { Usage } from '../models/types.js';
 import { clientSignal } from './client-signal.js';
 import type { Authenticated, Authenticator } from './middleware/auth.js';
+import { declaredOver, tooLargeMessage } from './middleware/body-limit.js';
 import { validationHook } from './middleware/errors.js';
 import type { RateLimiter } from './middleware/rate-limit.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './middleware/request-id.js';
@@ -35,7 +37,6 @@ export interface OpenAiDirectOptions {
 
 /** `/v1/chat/completions` or `/v1/embeddings`, optionally under `/v1/workspaces/{workspace}/`, with any query string. */
 const PATH = /^\/v1\/(?:workspaces\/([^/?]+)\/)?(chat\/completions|embeddings)(?:\?.*)?$/;
-const CLASSIFICATIONS = new Set(['public', 'internal', 'confidential', 'restricted']);
 const JSON_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
 
 /** A refusal of the HTTP exchange itself (body too large, not JSON): its own status, OpenAI's error shape. */
@@ -82,10 +83,7 @@ export function openAiDirectRoutes(options: OpenAiDirectOptions): DirectRoutes {
   const serve = async (req: IncomingMessage, res: ServerResponse, workspace: string | undefined, embeddings: boolean) => {
     const requestId = requestIdFor(header(req, REQUEST_ID_HEADER));
     try {
-      const declared = req.headers['content-length'];
-      if (declared !== undefined && req.headers['transfer-encoding'] === undefined && (!/^\d+$/.test(declared) || Number(declared) > maxBodyBytes)) {
-        throw new Refusal(413, `the request body is larger than ${maxBodyBytes} bytes`);
-      }
+      if (declaredOver(req.headers['content-length'], req.headers['transfer-encoding'], maxBodyBytes)) throw new Refusal(413, tooLargeMessage(maxBodyBytes));
       const who = await authenticate(header(req, 'authorization'));
       limiter.take(who.credential.id);
       if (workspace !== undefined) {
@@ -198,10 +196,8 @@ function sseFrames(id: string, created: number, alias: string, includeUsage: boo
         return frame(chunkJson(id, created, model, { content: ev.text }, null, usageField));
       case 'tool-call':
         return frame(chunkJson(id, created, model, toolCallDelta(toolIndex++, ev.call), null, usageField));
-      case 'finish': {
-        const f = ev.finishReason;
-        return frame(chunkJson(id, created, model, {}, f === 'tool_calls' || f === 'length' || f === 'content_filter' ? f : 'stop', usageField));
-      }
+      case 'finish':
+        return frame(chunkJson(id, created, model, {}, finishReason(ev.finishReason), usageField));
       case 'cost':
         // The usage the client sees: what the provider reported for the answer (the cost event sums every attempt).
         return includeUsage ? frame(chunkJson(id, created, model, null, null, reported ?? ev.usage)) : null;
@@ -214,8 +210,8 @@ function sseFrames(id: string, created: number, alias: string, includeUsage: boo
 
 function callContext(req: IncomingMessage, who: Authenticated, requestId: string): GatewayCallContext {
   const declared = header(req, 'x-strata-classification');
-  if (declared !== undefined && !CLASSIFICATIONS.has(declared)) {
-    throw new StrataError('server', 'invalid-input', `x-strata-classification must be one of public, internal, confidential, restricted; got "${declared}"`);
+  if (declared !== undefined && !(CLASSIFICATION_ORDER as readonly string[]).includes(declared)) {
+    throw new StrataError('server', 'invalid-input', `x-strata-classification must be one of ${CLASSIFICATION_ORDER.join(', ')}; got "${declared}"`);
   }
   const cache = header(req, 'x-strata-cache');
   return {
@@ -287,7 +283,7 @@ function readJson(req: IncomingMessage, max: number): Promise<unknown> {
       }
       settle();
       req.resume(); // the rest is drained, not kept
-      reject(new Refusal(413, `the request body is larger than ${max} bytes`));
+      reject(new Refusal(413, tooLargeMessage(max)));
     };
     const onEnd = () => {
       settle();
