@@ -218,6 +218,19 @@ describe('createHttpClient: timeouts, bodies and cancellation', () => {
     assert.equal(server.requests[0]!.method, 'GET');
     assert.equal(server.requests[0]!.headers['content-type'], undefined);
   });
+
+  it('keeps the query string, and sends a user and password in the URL as Basic authorization', async () => {
+    server.handle(() => ({ json: { ok: true } }));
+    const u = new URL(`${server.url}/v1/thing?api-version=2024-10-21&x=a%20b`);
+    u.username = 'gate';
+    u.password = 'p@ss:word';
+    for (let i = 0; i < 2; i++) await client().json({ url: u.href, body: {} }); // the second call reuses the parsed URL
+    for (const r of server.requests) {
+      assert.equal(r.path, '/v1/thing?api-version=2024-10-21&x=a%20b');
+      assert.equal(r.headers.authorization, `Basic ${Buffer.from('gate:p@ss:word').toString('base64')}`);
+    }
+    assert.equal(server.requests.length, 2);
+  });
 });
 
 describe('createHttpClient: streams', () => {
