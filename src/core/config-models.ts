@@ -2,8 +2,8 @@
 // `providers` (how to reach each provider), `models` (the registry: what each model is, costs and may receive)
 // and `gateway` (aliases and their routing, cache, circuit breaker, per-key budgets and rate limits).
 import { z } from 'zod';
+import { CLASSIFICATIONS } from './types.js';
 
-const CLASSIFICATIONS = ['public', 'internal', 'confidential', 'restricted'] as const;
 /** Registry ids, provider names and aliases: also used in URLs and as OpenAI `model` values. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.:@/-]{0,127}$/;
 const NAME_RULE = 'names are 1–128 letters, digits, _ . : @ / - (starting with a letter or digit)';

@@ -6,6 +6,7 @@ import { StrataError } from './errors.js';
 import { semanticSections } from './config-semantic.js';
 import { checkModelsConfig, modelsSections } from './config-models.js';
 import { evalSections } from './config-eval.js';
+import { CLASSIFICATIONS } from './types.js';
 
 const chunking = z
   .object({
@@ -25,7 +26,7 @@ const collectionOverride = z
   .object({
     chunking: chunking.optional(),
     analyzer: analyzer.optional(),
-    classification: z.enum(['public', 'internal', 'confidential', 'restricted']).optional(),
+    classification: z.enum(CLASSIFICATIONS).optional(),
     /** Name of an entry of `embedders` this collection's vector index is built with (`strata index build`). */
     embedder: z.string().min(1).optional(),
   })

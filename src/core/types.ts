@@ -1,6 +1,8 @@
 // Domain types shared by every layer. No I/O here.
 
-export type Classification = 'public' | 'internal' | 'confidential' | 'restricted';
+/** Data classifications, from the least to the most sensitive: the one list every layer validates against. */
+export const CLASSIFICATIONS = ['public', 'internal', 'confidential', 'restricted'] as const;
+export type Classification = (typeof CLASSIFICATIONS)[number];
 
 /** Who may read a document; enforced by every search and fetch path (core/access.ts). */
 export interface AccessPolicy {

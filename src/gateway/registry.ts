@@ -1,17 +1,15 @@
 // The model registry as the gateway sees it: entries built from config `models:`, clearance checks against data
 // classifications, and exact costs from each model's pricing.
 import type { ModelsConfig } from '../core/config-models.js';
-import type { Classification } from '../core/types.js';
+import { CLASSIFICATIONS, type Classification } from '../core/types.js';
 import type { Usage } from '../models/types.js';
 import type { RegistryEntry } from './types.js';
-
-export const CLASSIFICATION_ORDER: readonly Classification[] = ['public', 'internal', 'confidential', 'restricted'];
 
 /** The higher of two classifications (undefined counts as nothing known: public). */
 export function higherClassification(a: Classification | undefined, b: Classification | undefined): Classification | undefined {
   if (a === undefined) return b;
   if (b === undefined) return a;
-  return CLASSIFICATION_ORDER.indexOf(a) >= CLASSIFICATION_ORDER.indexOf(b) ? a : b;
+  return CLASSIFICATIONS.indexOf(a) >= CLASSIFICATIONS.indexOf(b) ? a : b;
 }
 
 export function buildRegistry(models: ModelsConfig['models']): Map<string, RegistryEntry> {

@@ -12,9 +12,8 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import type { z, ZodType } from 'zod';
 import { StrataError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import type { Classification } from '../core/types.js';
+import { CLASSIFICATIONS, type Classification } from '../core/types.js';
 import { base64Vector, ChatCompletionBody, chunkJson, completionJson, EmbeddingsBody, finishReason, openAiError, toChatRequest, toolCallDelta } from '../gateway/openai-wire.js';
-import { CLASSIFICATION_ORDER } from '../gateway/registry.js';
 import type { GatewayCallContext, GatewayEvent } from '../gateway/types.js';
 import type { Usage } from '../models/types.js';
 import { clientSignal } from './client-signal.js';
@@ -210,8 +209,8 @@ function sseFrames(id: string, created: number, alias: string, includeUsage: boo
 
 function callContext(req: IncomingMessage, who: Authenticated, requestId: string): GatewayCallContext {
   const declared = header(req, 'x-strata-classification');
-  if (declared !== undefined && !(CLASSIFICATION_ORDER as readonly string[]).includes(declared)) {
-    throw new StrataError('server', 'invalid-input', `x-strata-classification must be one of ${CLASSIFICATION_ORDER.join(', ')}; got "${declared}"`);
+  if (declared !== undefined && !(CLASSIFICATIONS as readonly string[]).includes(declared)) {
+    throw new StrataError('server', 'invalid-input', `x-strata-classification must be one of ${CLASSIFICATIONS.join(', ')}; got "${declared}"`);
   }
   const cache = header(req, 'x-strata-cache');
   return {

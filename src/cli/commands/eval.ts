@@ -11,14 +11,14 @@ import type { DatasetWarning } from '../../eval/dataset.js';
 import { printJson, printTable, progressBar, type Io } from '../output.js';
 import type { CliContext } from '../context.js';
 import { intArg, withContext } from './shared.js';
+import { CLASSIFICATIONS, type Classification } from '../../core/types.js';
 
 /** The evaluation service of the context's workspace. */
 const evalOf = (ctx: CliContext) => createEvalService({ config: ctx.config, store: ctx.store, workspaceId: ctx.workspace.id });
 
-const CLASSIFICATIONS = ['public', 'internal', 'confidential', 'restricted'] as const;
 const classificationArg = (v: string) => {
   if (!(CLASSIFICATIONS as readonly string[]).includes(v)) throw new InvalidArgumentError(`must be one of ${CLASSIFICATIONS.join(', ')}`);
-  return v as (typeof CLASSIFICATIONS)[number];
+  return v as Classification;
 };
 const fraction = (name: string) => (v: string) => {
   const n = Number(v);

@@ -6,7 +6,7 @@ import type { Dirent, Stats } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
 import { validateAccessPolicy } from '../../core/access.js';
 import { StrataError } from '../../core/errors.js';
-import type { AccessPolicy, Classification } from '../../core/types.js';
+import { CLASSIFICATIONS, type AccessPolicy, type Classification } from '../../core/types.js';
 
 export const SIDECAR_SUFFIX = '.strata.json';
 
@@ -40,7 +40,7 @@ export interface Sidecar {
   metadata?: Record<string, unknown>;
 }
 
-const CLASSIFICATIONS = new Set(['public', 'internal', 'confidential', 'restricted']);
+const CLASSIFICATION_SET: ReadonlySet<string> = new Set(CLASSIFICATIONS);
 
 export async function* walkFolder(root: string, options: WalkOptions): AsyncGenerator<WalkItem> {
   let rootStat: Stats;
@@ -156,8 +156,8 @@ export function parseSidecar(text: string): Sidecar {
     }
   }
   if (o.classification !== undefined) {
-    if (typeof o.classification !== 'string' || !CLASSIFICATIONS.has(o.classification)) {
-      throw new Error(`sidecar ${SIDECAR_SUFFIX}: "classification" must be one of ${[...CLASSIFICATIONS].join(', ')}`);
+    if (typeof o.classification !== 'string' || !CLASSIFICATION_SET.has(o.classification)) {
+      throw new Error(`sidecar ${SIDECAR_SUFFIX}: "classification" must be one of ${CLASSIFICATIONS.join(', ')}`);
     }
     out.classification = o.classification as Classification;
   }

@@ -2,12 +2,11 @@
 // CommonMark/GFM — headings, paragraphs, code, lists, pipe tables — with inline markup reduced to plain text.
 import { parseError } from '../../core/errors.js';
 import { normalizeSpace, rowsToTable } from '../../core/text.js';
-import type { AccessPolicy, Classification, DocumentMetadata } from '../../core/types.js';
+import { CLASSIFICATIONS, type AccessPolicy, type Classification, type DocumentMetadata } from '../../core/types.js';
 import { assertHasText, decodeText } from './decode.js';
 import { fileTitle } from './text.js';
 import type { Block, ParsedDocument, Parser } from './types.js';
 
-const CLASSIFICATIONS: readonly Classification[] = ['public', 'internal', 'confidential', 'restricted'];
 /** `user:alice`, `group:finance`, or `*` for everyone in the workspace. */
 const PRINCIPAL = /^(\*|[A-Za-z][\w-]*:\S(.*\S)?)$/;
 

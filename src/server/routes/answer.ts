@@ -15,6 +15,7 @@ import { errorResponse } from '../middleware/errors.js';
 import { errors, NAME_RULE, requires, router } from '../openapi.js';
 import type { AppEnv, RouteDeps } from '../types.js';
 import { collectionOf } from './shared.js';
+import { CLASSIFICATIONS } from '../../core/types.js';
 
 const Location = z.record(z.string(), z.unknown()).openapi({ description: 'headings (outermost first), pageStart/pageEnd, sheet' });
 const SourceRef = z.object({
@@ -53,7 +54,7 @@ const AnswerResponse = z
     route: z.record(z.string(), z.unknown()).nullable(),
     usage: Usage,
     costUsd: z.number(),
-    classification: z.enum(['public', 'internal', 'confidential', 'restricted']),
+    classification: z.enum(CLASSIFICATIONS),
     retrieval: z.object({ hits: z.array(Source), packing: z.record(z.string(), z.unknown()).nullable() }),
     tookMs: z.number(),
   })

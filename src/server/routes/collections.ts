@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { collectionSettings } from '../../core/config.js';
 import { StrataError } from '../../core/errors.js';
-import type { Collection } from '../../core/types.js';
+import { CLASSIFICATIONS, type Collection } from '../../core/types.js';
 import { analyzerNames } from '../../search/analyzers.js';
 import { auditEntry } from '../audit-log.js';
 import { CollectionParam, errors, json, NAME_RULE, role, requires, router } from '../openapi.js';
@@ -13,7 +13,7 @@ const CollectionSchema = z
   .object({
     id: z.string(),
     name: z.string(),
-    classification: z.enum(['public', 'internal', 'confidential', 'restricted']),
+    classification: z.enum(CLASSIFICATIONS),
     settings: z.object({
       chunking: z.object({ maxTokens: z.number(), overlapTokens: z.number(), tokenizer: z.string() }),
       analyzer: z.object({ name: z.string() }),
@@ -35,7 +35,7 @@ const CreateCollection = z
       .strict()
       .optional(),
     analyzer: z.enum(analyzerNames() as [string, ...string[]]).optional(),
-    classification: z.enum(['public', 'internal', 'confidential', 'restricted']).optional(),
+    classification: z.enum(CLASSIFICATIONS).optional(),
   })
   .strict()
   .openapi('CreateCollection');

@@ -2,7 +2,7 @@
 // the access policy (editor). A document the caller may not read answers 404, exactly like a missing one.
 import { createRoute, z } from '@hono/zod-openapi';
 import { StrataError } from '../../core/errors.js';
-import type { Collection } from '../../core/types.js';
+import { CLASSIFICATIONS, type Collection } from '../../core/types.js';
 import { auditEntry } from '../audit-log.js';
 import { CollectionParam, errors, json, Pagination, role, requires, router } from '../openapi.js';
 import type { AppEnv, RouteDeps } from '../types.js';
@@ -18,7 +18,7 @@ export const DocumentSchema = z
     contentHash: z.string(),
     metadata: z.record(z.string(), z.unknown()),
     accessPolicy: z.object({ readers: z.array(z.string()) }).nullable(),
-    classification: z.enum(['public', 'internal', 'confidential', 'restricted']).nullable(),
+    classification: z.enum(CLASSIFICATIONS).nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

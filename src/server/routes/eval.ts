@@ -13,9 +13,10 @@ import { parseSpec } from '../../eval/spec.js';
 import { auditEntry } from '../audit-log.js';
 import { errors, json, NAME_RULE, requires, router } from '../openapi.js';
 import type { RouteDeps } from '../types.js';
+import { CLASSIFICATIONS } from '../../core/types.js';
 
 const Name = z.string().regex(NAME_RULE, 'names are 1–64 letters, digits, "_", "." or "-"');
-const Classification = z.enum(['public', 'internal', 'confidential', 'restricted']);
+const Classification = z.enum(CLASSIFICATIONS);
 const Warning = z.object({ code: z.string(), count: z.number().int(), message: z.string(), examples: z.array(z.string()) }).openapi('EvalWarning');
 const Manifest = z.record(z.string(), z.unknown()).openapi('EvalDatasetManifest', { description: 'name, source, corpus or collection, classification, counts, warnings' });
 const Question = z

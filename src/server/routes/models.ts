@@ -6,6 +6,7 @@ import { StrataError } from '../../core/errors.js';
 import type { RegistryEntry } from '../../gateway/types.js';
 import { errors, json, requires, router } from '../openapi.js';
 import type { RouteDeps } from '../types.js';
+import { CLASSIFICATIONS } from '../../core/types.js';
 
 const Entry = z
   .object({
@@ -18,7 +19,7 @@ const Entry = z
     deployment: z.enum(['hosted', 'self-hosted']),
     licence: z.string().nullable(),
     capabilities: z.array(z.string()),
-    clearedFor: z.array(z.enum(['public', 'internal', 'confidential', 'restricted'])),
+    clearedFor: z.array(z.enum(CLASSIFICATIONS)),
     stage: z.enum(['exploration', 'staging', 'production']),
   })
   .openapi('RegistryModel');

@@ -12,8 +12,9 @@ import { CollectionParam, errors, json, requires, router } from '../openapi.js';
 import type { RouteDeps } from '../types.js';
 import { DocumentSchema, Readers } from './documents.js';
 import { collectionOf, publicDocument } from './shared.js';
+import { CLASSIFICATIONS } from '../../core/types.js';
 
-const Classification = z.enum(['public', 'internal', 'confidential', 'restricted']);
+const Classification = z.enum(CLASSIFICATIONS);
 // No folders and no control characters (checked by code point: a regex with control characters trips the linter).
 const printable = (s: string) => ![...s].some((ch) => ch.charCodeAt(0) < 0x20 || ch === '\u007f');
 const Filename = z.string().min(1).max(255).refine((s) => printable(s) && !/[/\\]/.test(s), 'a file name, without folders or control characters');
