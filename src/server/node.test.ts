@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { Agent, request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { Hono } from 'hono';
 import { ensureAdminKey } from './bootstrap.js';
@@ -43,6 +44,44 @@ describe('the Node server (real sockets)', () => {
       await assert.rejects(listen(h, { host: '127.0.0.1', port: first.port }), /EADDRINUSE/);
     } finally {
       await first.close();
+    }
+  });
+
+  it('on close, finishes a request in progress but does not wait for a connection that never asked anything', async () => {
+    let release = () => undefined as void;
+    let arrived = () => undefined as void;
+    const inProgress = new Promise<void>((r) => (arrived = r));
+    const app = new Hono().get('/slow', async (c) => {
+      arrived();
+      await new Promise<void>((r) => (release = r));
+      return c.text('finished');
+    });
+    const server = await listen({ app }, { host: '127.0.0.1', port: 0 });
+    const open = async () => {
+      const s = connect(server.port, '127.0.0.1');
+      await new Promise((r) => s.once('connect', r));
+      return s;
+    };
+    const ended = (s: Socket) => new Promise((r) => s.once('close', r));
+    const silent = await open(); // e.g. a client pool's spare connection: Node counts it busy until headersTimeout
+    const busy = await open();
+    let answer = '';
+    busy.on('data', (d: Buffer) => (answer += d.toString()));
+    busy.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
+    await inProgress;
+    let closed = false;
+    const closing = server.close().then(() => (closed = true));
+    try {
+      await Promise.race([ended(silent), new Promise((_, fail) => setTimeout(() => fail(new Error('close() left the silent connection open')), 3000).unref())]);
+      assert.equal(closed, false, 'the request in progress holds the server open');
+      release();
+      await closing;
+      await ended(busy);
+      assert.match(answer, /^HTTP\/1\.1 200[\s\S]*finished$/);
+    } finally {
+      silent.destroy();
+      busy.destroy();
+      release();
     }
   });
 

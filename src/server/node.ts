@@ -42,6 +42,12 @@ export function listen({ app, direct }: Served, options: { host: string; port: n
     };
     const honoListener = getRequestListener(fetch, { hostname: options.host });
     const server = createServer(direct ? (req, res) => direct.handle(req, res) || void honoListener(req, res) : honoListener);
+    // Connections are tracked (per connection, not per request) for `close`: see there.
+    const connections = new Set<Socket>();
+    server.on('connection', (socket: Socket) => {
+      connections.add(socket);
+      socket.once('close', () => connections.delete(socket));
+    });
     server.listen(options.port, options.host, () => {
       const info = server.address() as AddressInfo;
       const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
@@ -50,8 +56,19 @@ export function listen({ app, direct }: Served, options: { host: string; port: n
         port: info.port,
         close: () =>
           new Promise<void>((done, fail) => {
-            server.close((e) => (e ? fail(e) : done()));
+            // Requests in progress finish; their keep-alive connections are closed as they fall idle (Node
+            // would keep them for keepAliveTimeout, 5 s, after the last answer).
+            const sweep = setInterval(() => server.closeIdleConnections(), 50);
+            server.close((e) => {
+              clearInterval(sweep);
+              if (e) fail(e);
+              else done();
+            });
             server.closeIdleConnections();
+            // Node counts a connection that has not sent a byte yet as busy (waiting for headers), so a client that
+            // opened one ahead of need (fetch's pool does, after an aborted request) held shutdown until it gave
+            // up on it itself (4 s for undici) or headersTimeout. Nothing was asked on it: it is closed too.
+            for (const socket of connections) if (socket.bytesRead === 0) socket.destroy();
           }),
       });
     });
