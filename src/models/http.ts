@@ -240,7 +240,8 @@ const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent
 
 /**
  * A provider URL taken apart for node:http, remembered: an adapter calls the same few URLs all the time, and
- * parsing one (`new URL` and node:http's conversion of it) cost ~5 µs of every gateway request's path.
+ * parsing one (`new URL` and node:http's conversion of it) cost ~4 µs of every gateway request's path (one
+ * request at a time; docs/BENCHMARKS.md, session 8).
  */
 interface Target {
   secure: boolean;
