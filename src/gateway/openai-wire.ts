@@ -154,6 +154,14 @@ export function openAiError(err: unknown): OpenAiError {
   return mk(500, 'internal error; report the request id to the operator', 'server_error', null);
 }
 
+/** The headers an OpenAI-shaped error carries besides its body: when to retry, and whether the clients should. */
+export function openAiErrorHeaders(e: OpenAiError): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (e.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.ceil(e.retryAfterSeconds));
+  if (e.noRetry) headers['x-should-retry'] = 'false';
+  return headers;
+}
+
 /** Float32 vectors as OpenAI's base64 encoding (little-endian float32 bytes), which the official clients ask for by default. */
 export function base64Vector(v: Float32Array): string {
   const le = new Float32Array(v); // copy: the buffer is exactly the vector's bytes, in this (little-endian) machine's order

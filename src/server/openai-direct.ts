@@ -13,7 +13,7 @@ import type { z, ZodType } from 'zod';
 import { StrataError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { CLASSIFICATIONS, type Classification } from '../core/types.js';
-import { base64Vector, ChatCompletionBody, chunkJson, completionJson, EmbeddingsBody, finishReason, openAiError, toChatRequest, toolCallDelta } from '../gateway/openai-wire.js';
+import { base64Vector, ChatCompletionBody, chunkJson, completionJson, EmbeddingsBody, finishReason, openAiError, openAiErrorHeaders, toChatRequest, toolCallDelta } from '../gateway/openai-wire.js';
 import type { GatewayCallContext, GatewayEvent } from '../gateway/types.js';
 import type { Usage } from '../models/types.js';
 import { clientSignal } from './client-signal.js';
@@ -68,15 +68,13 @@ export function openAiDirectRoutes(options: OpenAiDirectOptions): DirectRoutes {
       return;
     }
     if (err instanceof Refusal) {
-      send(res, err.status, requestId, { error: { message: err.message, type: 'invalid_request_error', param: null, code: null } });
+      // The body the Hono routes give a refused exchange (routes/gateway.ts openAiErrorHandler), with its own status.
+      send(res, err.status, requestId, openAiError(new StrataError('server', 'invalid-input', err.message)).body);
       return;
     }
     const e = openAiError(err);
     if (e.status >= 500) log('error', 'gateway request failed', { requestId, path: req.url, status: e.status, error: String(err) });
-    const extra: OutgoingHttpHeaders = {};
-    if (e.retryAfterSeconds !== undefined) extra['retry-after'] = String(Math.ceil(e.retryAfterSeconds));
-    if (e.noRetry) extra['x-should-retry'] = 'false';
-    send(res, e.status, requestId, e.body, extra);
+    send(res, e.status, requestId, e.body, openAiErrorHeaders(e));
   };
 
   const serve = async (req: IncomingMessage, res: ServerResponse, workspace: string | undefined, embeddings: boolean) => {

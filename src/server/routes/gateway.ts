@@ -11,7 +11,7 @@ import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { StrataError } from '../../core/errors.js';
-import { ChatCompletionBody, EmbeddingsBody, openAiError } from '../../gateway/openai-wire.js';
+import { ChatCompletionBody, EmbeddingsBody, openAiError, openAiErrorHeaders } from '../../gateway/openai-wire.js';
 import { json, requires, role, router } from '../openapi.js';
 import type { AppEnv, RouteDeps } from '../types.js';
 
@@ -107,7 +107,6 @@ export function gatewayRoutes(deps: RouteDeps) {
 function openAiErrorResponse(c: Context<AppEnv>, err: unknown, deps: Pick<RouteDeps, 'log'>): Response {
   const e = openAiError(err);
   if (e.status >= 500) deps.log('error', 'gateway request failed', { requestId: c.get('requestId'), path: c.req.path, status: e.status, error: String(err) });
-  if (e.retryAfterSeconds !== undefined) c.header('Retry-After', String(Math.ceil(e.retryAfterSeconds)));
-  if (e.noRetry) c.header('x-should-retry', 'false');
+  for (const [k, v] of Object.entries(openAiErrorHeaders(e))) c.header(k, v);
   return c.json(e.body, e.status as ContentfulStatusCode);
 }
