@@ -56,15 +56,15 @@ export function listen({ app, direct }: Served, options: { host: string; port: n
         port: info.port,
         close: () =>
           new Promise<void>((done, fail) => {
-            // Requests in progress finish; their keep-alive connections are closed as they fall idle (Node
-            // would keep them for keepAliveTimeout, 5 s, after the last answer).
+            // close() closes the idle connections (Node ≥ 19). Requests in progress finish, and their keep-alive
+            // connections are closed as they fall idle (Node would keep them for keepAliveTimeout, 5 s, after the
+            // last answer).
             const sweep = setInterval(() => server.closeIdleConnections(), 50);
             server.close((e) => {
               clearInterval(sweep);
               if (e) fail(e);
               else done();
             });
-            server.closeIdleConnections();
             // Node counts a connection that has not sent a byte yet as busy (waiting for headers), so a client that
             // opened one ahead of need (fetch's pool does, after an aborted request) held shutdown until it gave
             // up on it itself (4 s for undici) or headersTimeout. Nothing was asked on it: it is closed too.
